@@ -1,0 +1,34 @@
+// ESLint 9 flat config: type-checked rules plus the runtime-layer import bans (see ARCHITECTURE.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noElectron = { group: ['electron', 'electron/*'], message: 'The engine and contract run headless: never import electron here.' };
+const noNode = { group: ['node:*'], message: 'The renderer is a sandboxed web page: no Node built-ins.' };
+const noRenderer = { group: ['**/renderer/**'], message: 'Main never imports renderer code.' };
+const noEngineFromRenderer = { group: ['**/engine/**', '**/main/**', '**/cli/**'], message: 'The renderer talks only to an ApiClient.' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'coverage/**', 'test/e2e/screenshots/**', 'resources/helpers/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'bin/*.js', 'scripts/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.mjs', 'bin/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+  },
+  { files: ['electron/engine/**', 'electron/contract/**', 'electron/cli/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] } },
+  { files: ['electron/main/**', 'electron/preload/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noRenderer] }] } },
+  { files: ['renderer/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode, noEngineFromRenderer] }] } },
+);
