@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'CONTAINER_KILLED'
   | 'SESSION_NOT_FOUND'
   | 'BAD_INPUT'
+  | 'JOURNAL_WRITE_FAILED'
+  | 'JOURNAL_TAMPERED'
+  | 'JOURNAL_KEY_UNAVAILABLE'
   | 'INTERNAL';
 
 export class PaddockError extends Error {
