@@ -1,0 +1,50 @@
+import { connectEngine } from '../../engine/sandbox/docker-client.js';
+import { SessionEventBus } from '../../engine/sessions/session-events.js';
+import { SessionRunner } from '../../engine/sessions/session-runner.js';
+import { PaddockError } from '../../engine/errors.js';
+import { attachTerminal } from '../terminal.js';
+import type { RunFlags } from './run.js';
+
+/** Run one session in this terminal; resolves to the exit code `paddock run` should exit with. */
+export async function runSession(args: string[], flags: RunFlags): Promise<number> {
+  if (flags.cmd && args.length) throw new PaddockError('BAD_INPUT', 'give either --cmd "…" or a command after --, not both');
+  const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
+  const tty = flags.tty ?? (!!process.stdin.isTTY && !!process.stdout.isTTY);
+  const log = (m: string) => flags.verbose && process.stderr.write(`paddock: ${m}\n`);
+
+  const { docker } = await connectEngine();
+  const events = new SessionEventBus((e) => log(`event listener failed: ${String(e)}`));
+  const runner = new SessionRunner({ docker, events });
+  const reaped = await runner.recover((m) => process.stderr.write(`paddock: ${m}\n`));
+  if (reaped.length) log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
+
+  const limits = {
+    ...(flags.memory ? { memory: flags.memory } : {}),
+    ...(flags.cpus ? { cpus: flags.cpus } : {}),
+    ...(flags.pids ? { pids: flags.pids } : {}),
+  };
+  const session = await runner.start({
+    repo: flags.repo,
+    image: flags.image,
+    agent: flags.cmd || args.length ? 'command' : 'shell',
+    command,
+    tty,
+    limits,
+    timeoutMs: flags.timeout,
+    onProgress: (m) => process.stderr.write(`paddock: ${m}\n`),
+  });
+  log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
+  const detach = attachTerminal(session, events, tty);
+  const result = await session.done.finally(detach);
+
+  if (result.message) process.stderr.write(`paddock: ${result.message}\n`);
+  process.stderr.write(`paddock: session ${session.id} ended (${result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`})\n`);
+  if (flags.json) {
+    const r = result.record;
+    process.stderr.write(
+      `${JSON.stringify({ session: r.id, repo: r.repo, image: r.image, imageDigest: r.imageDigest, command: r.command, exitCode: result.exitCode, reason: result.reason, message: result.message ?? null, startedAt: r.startedAt, endedAt: r.endedAt })}\n`,
+    );
+  }
+  if (result.reason === 'engine-lost') return 125;
+  return result.exitCode ?? 125;
+}

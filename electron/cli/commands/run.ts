@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { parseBytes, parseDuration, parsePositive } from '../parse.js';
+
+export interface RunFlags {
+  repo: string;
+  image?: string;
+  cmd?: string;
+  tty?: boolean;
+  timeout?: number;
+  memory?: number;
+  cpus?: number;
+  pids?: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a command (default: an interactive shell) in a hardened sandbox on a repo.')
+    .option('--repo <dir>', 'the repository to mount at /workspace', '.')
+    .option('--image <name>', 'container image (default: Paddock\'s own, built locally)')
+    .option('--cmd <string>', 'a one-shot shell command line (run with sh -c)')
+    .option('--tty', 'allocate a terminal (default: when stdin and stdout are terminals)')
+    .option('--no-tty', 'do not allocate a terminal')
+    .option('--timeout <duration>', 'stop the session after this long (e.g. 30s, 10m)', parseDuration)
+    .option('--memory <size>', 'memory limit (e.g. 2g)', parseBytes)
+    .option('--cpus <n>', 'CPU limit', parsePositive)
+    .option('--pids <n>', 'process limit', parsePositive)
+    .option('--json', 'print a JSON summary on stderr when the session ends')
+    .option('-v, --verbose', 'print progress and lifecycle lines on stderr')
+    .argument('[command...]', 'command and arguments (after --)')
+    .allowExcessArguments(false)
+    .action(async (command: string[], flags: RunFlags) => {
+      const { runSession } = await import('./run-session.js');
+      process.exitCode = await runSession(command, flags);
+    });
+}

@@ -1,0 +1,120 @@
+import type Docker from 'dockerode';
+import { cpus, totalmem } from 'node:os';
+import type { OwnerIdentity } from './owner.js';
+import { ownerLabels } from './owner.js';
+import type { PreparedWorkspace } from './workspace.js';
+
+export const WORKSPACE = '/workspace';
+export const AGENT_HOME = '/home/agent';
+export const AGENT_UID = 1000;
+
+export interface SandboxLimits {
+  /** Bytes of memory (swap is not granted on top). */
+  memory: number;
+  /** CPUs, fractional allowed. */
+  cpus: number;
+  pids: number;
+  /** Size of /tmp and of the agent's home, e.g. "512m". */
+  tmpfsSize: string;
+}
+
+export function defaultLimits(): SandboxLimits {
+  const gib = 1024 ** 3;
+  return {
+    memory: Math.min(4 * gib, Math.max(gib / 2, Math.floor(totalmem() / 2))),
+    cpus: Math.max(1, cpus().length),
+    pids: 512,
+    tmpfsSize: '512m',
+  };
+}
+
+export interface SandboxSpecInput {
+  sessionId: string;
+  image: string;
+  command: string[];
+  tty: boolean;
+  workspace: PreparedWorkspace;
+  emptyFile: string;
+  owner: OwnerIdentity;
+  limits: SandboxLimits;
+  env?: Record<string, string>;
+  /** Docker network to join; 'none' until egress is wired. */
+  network?: string;
+}
+
+export const LABEL = {
+  managed: 'paddock.managed',
+  session: 'paddock.session',
+} as const;
+
+/**
+ * The hardened container for one session. Pure: everything it needs comes in, so the hardening
+ * is unit-tested as data and reviewed in one place.
+ */
+export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCreateOptions {
+  const { workspace: ws, limits } = input;
+  const mounts: Docker.MountSettings[] = [{ Type: 'bind', Source: ws.repo, Target: WORKSPACE, ReadOnly: false }];
+  // .git is mounted on itself so that it is a mount point the agent cannot rename away from under
+  // the read-only hooks/config mounts (rename(2) of a mount point fails with EBUSY).
+  if (ws.gitDir) mounts.push(bind(ws.repo, '.git', false));
+  for (const rel of sortByDepth(ws.protected)) mounts.push(bind(ws.repo, rel, true));
+  for (const rel of ws.masked) {
+    mounts.push({ Type: 'bind', Source: input.emptyFile, Target: `${WORKSPACE}/${rel}`, ReadOnly: true });
+  }
+
+  const tmpfsOpts = `rw,nosuid,nodev,size=${limits.tmpfsSize}`;
+  const env = {
+    HOME: AGENT_HOME,
+    USER: 'agent',
+    LANG: 'C.UTF-8',
+    TERM: input.tty ? (process.env.TERM ?? 'xterm-256color') : 'dumb',
+    PADDOCK_SESSION: input.sessionId,
+    ...input.env,
+  };
+
+  return {
+    name: `paddock-${input.sessionId}`,
+    Image: input.image,
+    Cmd: input.command,
+    Entrypoint: [],
+    WorkingDir: WORKSPACE,
+    User: `${AGENT_UID}:${AGENT_UID}`,
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Tty: input.tty,
+    OpenStdin: true,
+    StdinOnce: false,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Labels: { [LABEL.managed]: '1', [LABEL.session]: input.sessionId, ...ownerLabels(input.owner) },
+    HostConfig: {
+      Mounts: mounts,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        '/tmp': `${tmpfsOpts},mode=1777`,
+        '/var/tmp': `${tmpfsOpts},mode=1777`,
+        [AGENT_HOME]: `${tmpfsOpts},mode=0700,uid=${AGENT_UID},gid=${AGENT_UID}`,
+      },
+      Memory: limits.memory,
+      MemorySwap: limits.memory,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pids,
+      Init: true,
+      IpcMode: 'private',
+      NetworkMode: input.network ?? 'none',
+      AutoRemove: false,
+    },
+  };
+}
+
+function bind(repo: string, rel: string, readOnly: boolean): Docker.MountSettings {
+  return { Type: 'bind', Source: `${repo}/${rel}`, Target: `${WORKSPACE}/${rel}`, ReadOnly: readOnly };
+}
+
+/** Parents before children, so a nested read-only mount is not hidden by its parent's mount. */
+function sortByDepth(paths: readonly string[]): string[] {
+  return [...paths].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+}

@@ -1,0 +1,119 @@
+import { lstat, mkdir, readdir, rmdir, stat, writeFile, chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PaddockError } from '../errors.js';
+import { PathMatcher } from './glob.js';
+
+/** Paths inside the repo that the agent may read but never change (policy supplies these later). */
+export const DEFAULT_PROTECTED_PATHS = ['.git/hooks', '.git/config', '.paddock', '.claude', '.codex', '.gemini', '.vscode', '.idea'];
+
+/** Files that are masked with an empty read-only file unless the policy allows them. */
+export const DEFAULT_SECRET_PATTERNS = ['.env', '.env.*', '*.pem', '*.key', '*.p12', 'id_{rsa,dsa,ecdsa,ed25519}', 'id_{ecdsa,ed25519}_sk'];
+
+/** Directories the secret scan does not descend into (large and not where secrets live). */
+const SCAN_SKIP = new Set(['.git', 'node_modules']);
+const MAX_SCAN_ENTRIES = 200_000;
+const MAX_MASKS = 256;
+
+export interface WorkspaceOptions {
+  protectedPaths?: readonly string[];
+  secretPatterns?: readonly string[];
+  /** Paths (relative, exact) the policy allows the agent to read despite a secret pattern. */
+  allowedSecrets?: readonly string[];
+  /** An empty 0444 file used as the source of every mask. */
+  emptyFile: string;
+}
+
+export interface PreparedWorkspace {
+  repo: string;
+  /** Relative paths mounted read-only over themselves. */
+  protected: string[];
+  /** Relative paths masked with the empty file. */
+  masked: string[];
+  /** Directories Paddock created in the repo so they could be mounted read-only; removed afterwards. */
+  placeholders: string[];
+  /** Whether `.git` is a directory (then it is mounted on itself so it cannot be renamed away). */
+  gitDir: boolean;
+}
+
+/** Check the repo path and say exactly what is wrong with it. */
+export async function checkRepo(path: string): Promise<string> {
+  const repo = resolve(path);
+  const st = await stat(repo).catch(() => null);
+  if (!st) throw new PaddockError('REPO_NOT_FOUND', `repo path ${repo} does not exist; pass --repo with an existing directory`);
+  if (!st.isDirectory()) throw new PaddockError('REPO_NOT_DIRECTORY', `repo path ${repo} is a file, not a directory; pass the folder that holds the project`);
+  return repo;
+}
+
+export async function prepareWorkspace(repoPath: string, opts: WorkspaceOptions): Promise<PreparedWorkspace> {
+  const repo = await checkRepo(repoPath);
+  await ensureEmptyFile(opts.emptyFile);
+  const gitSt = await lstat(join(repo, '.git')).catch(() => null);
+  const out: PreparedWorkspace = { repo, protected: [], masked: [], placeholders: [], gitDir: !!gitSt?.isDirectory() };
+
+  for (const rel of opts.protectedPaths ?? DEFAULT_PROTECTED_PATHS) {
+    const clean = rel.replace(/^\/+|\/+$/g, '');
+    const st = await lstat(join(repo, clean)).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      throw new PaddockError('BAD_INPUT', `protected path ${join(repo, clean)} is a symbolic link; Paddock will not mount through it. Replace it with a real file or directory.`);
+    }
+    if (st) {
+      out.protected.push(clean);
+    } else if (!clean.includes('/')) {
+      // A missing top-level protected dir would let the agent create it (e.g. .vscode/settings.json
+      // that the host IDE runs). Create an empty one to mount read-only; removed after the session.
+      await mkdir(join(repo, clean));
+      out.placeholders.push(clean);
+      out.protected.push(clean);
+    }
+    // Missing nested paths (.git/hooks without .git) are covered by the `.git` placeholder below.
+  }
+  if (!gitSt) {
+    await mkdir(join(repo, '.git'));
+    out.placeholders.push('.git');
+    out.protected.push('.git');
+  }
+
+  const allowed = new Set((opts.allowedSecrets ?? []).map((p) => p.replace(/^\/+/, '')));
+  const matcher = new PathMatcher(opts.secretPatterns ?? DEFAULT_SECRET_PATTERNS);
+  out.masked = (await findFiles(repo, (rel) => matcher.matches(rel) && !allowed.has(rel))).sort();
+  if (out.masked.length > MAX_MASKS) {
+    await releaseWorkspace(out);
+    throw new PaddockError(
+      'BAD_INPUT',
+      `${out.masked.length} files in ${repo} match secret patterns (more than ${MAX_MASKS} can be masked), e.g. ${out.masked.slice(0, 3).join(', ')}; list the ones that are not secret as allowed secrets in the policy`,
+    );
+  }
+  return out;
+}
+
+/** Remove the placeholder directories Paddock created, if they are still empty. */
+export async function releaseWorkspace(ws: Pick<PreparedWorkspace, 'repo' | 'placeholders'>): Promise<void> {
+  for (const rel of ws.placeholders) await rmdir(join(ws.repo, rel)).catch(() => {});
+}
+
+async function ensureEmptyFile(path: string): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (st?.isFile() && st.size === 0) return;
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, '');
+  await chmod(path, 0o444);
+}
+
+async function findFiles(root: string, want: (rel: string) => boolean): Promise<string[]> {
+  const found: string[] = [];
+  let seen = 0;
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (++seen > MAX_SCAN_ENTRIES) {
+        throw new PaddockError('BAD_INPUT', `${root} has more than ${MAX_SCAN_ENTRIES} entries; Paddock cannot scan it for secret files quickly. Point --repo at the project folder.`);
+      }
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SCAN_SKIP.has(e.name)) await walk(join(dir, e.name), rel);
+      } else if (e.isFile() && want(rel)) found.push(rel);
+    }
+  };
+  await walk(root, '');
+  return found;
+}

@@ -1,0 +1,177 @@
+import type Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { PaddockError, errorMessage } from '../errors.js';
+import { dataPaths } from '../paths.js';
+import type { SandboxLimits } from '../sandbox/container-spec.js';
+import { buildContainerSpec, defaultLimits } from '../sandbox/container-spec.js';
+import { resolveImage } from '../sandbox/image-builder.js';
+import type { OwnerIdentity } from '../sandbox/owner.js';
+import { currentOwner, ownerAlive } from '../sandbox/owner.js';
+import { reapOrphans } from '../sandbox/reaper.js';
+import type { SandboxExit } from '../sandbox/sandbox-container.js';
+import { SandboxContainer } from '../sandbox/sandbox-container.js';
+import type { WorkspaceOptions } from '../sandbox/workspace.js';
+import { checkRepo, prepareWorkspace, releaseWorkspace } from '../sandbox/workspace.js';
+import type { SessionEventSink } from './session-events.js';
+import { newSessionId } from './session-id.js';
+import type { SessionRecord } from './session-store.js';
+import { SessionStore } from './session-store.js';
+
+export interface SessionRunOptions {
+  repo: string;
+  /** Image name; undefined = Paddock's default image. */
+  image?: string;
+  /** 'shell', 'command', or an agent name. */
+  agent?: string;
+  command: string[];
+  tty: boolean;
+  env?: Record<string, string>;
+  limits?: Partial<SandboxLimits>;
+  /** Stop the session after this many ms. */
+  timeoutMs?: number;
+  workspace?: Omit<WorkspaceOptions, 'emptyFile'>;
+  onProgress?: (message: string) => void;
+}
+
+export interface SessionResult extends SandboxExit {
+  record: SessionRecord;
+}
+
+export interface SessionHandle {
+  id: string;
+  record: SessionRecord;
+  sandbox: SandboxContainer;
+  /** Container output (TTY: the terminal stream; otherwise demultiplexed). */
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  done: Promise<SessionResult>;
+}
+
+export interface SessionRunnerDeps {
+  docker: Docker;
+  events: SessionEventSink;
+  home?: string;
+  owner?: OwnerIdentity;
+}
+
+/** Starts and supervises sandbox sessions; usable from the CLI, the desktop app and tests. */
+export class SessionRunner {
+  readonly store: SessionStore;
+  private readonly paths: ReturnType<typeof dataPaths>;
+  private readonly owner: OwnerIdentity;
+
+  constructor(private readonly deps: SessionRunnerDeps) {
+    this.paths = dataPaths(deps.home);
+    this.store = new SessionStore(this.paths.index);
+    this.owner = deps.owner ?? currentOwner();
+  }
+
+  /** Reap containers and session records left by a dead engine process. Run at engine start. */
+  async recover(onError: (m: string) => void = () => {}): Promise<string[]> {
+    const reaped = await reapOrphans(this.deps.docker, onError, this.owner);
+    const recovered = new Set(reaped.map((r) => r.sessionId));
+    for (const s of await this.store.list()) {
+      if (s.state !== 'running' && s.state !== 'starting') continue;
+      if (!recovered.has(s.id) && ownerAlive(s.owner, this.owner)) continue;
+      await releaseWorkspace({ repo: s.repo, placeholders: s.placeholders });
+      await this.store.update(s.id, { state: 'interrupted', endedAt: new Date().toISOString(), endReason: 'interrupted', message: 'the engine process that ran this session died; its container was reaped' });
+      recovered.add(s.id);
+    }
+    return [...recovered];
+  }
+
+  async start(opts: SessionRunOptions): Promise<SessionHandle> {
+    const repo = await checkRepo(opts.repo);
+    const progress = opts.onProgress ?? (() => {});
+    const image = await resolveImage(this.deps.docker, opts.image, { onProgress: (e) => progress(e.message) });
+    const id = newSessionId();
+    const emptyFile = `${this.paths.scratch}/empty`;
+    const ws = await prepareWorkspace(repo, { ...opts.workspace, emptyFile });
+    const record: SessionRecord = {
+      id,
+      repo,
+      image: image.tag,
+      imageDigest: image.digest ?? image.id,
+      agent: opts.agent ?? 'command',
+      command: opts.command,
+      state: 'starting',
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      exitCode: null,
+      endReason: null,
+      containerId: null,
+      placeholders: ws.placeholders,
+      owner: this.owner,
+    };
+    let sandbox: SandboxContainer | null = null;
+    try {
+      await this.store.put(record);
+      const spec = buildContainerSpec({
+        sessionId: id,
+        image: image.tag,
+        command: opts.command,
+        tty: opts.tty,
+        workspace: ws,
+        emptyFile,
+        owner: this.owner,
+        limits: { ...defaultLimits(), ...opts.limits },
+        env: opts.env,
+      });
+      sandbox = await SandboxContainer.create(this.deps.docker, spec);
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      this.tapOutput(id, stdout);
+      this.tapOutput(id, stderr);
+      sandbox.pipeOutput(stdout, stderr);
+      await sandbox.start();
+      record.containerId = sandbox.id;
+      record.state = 'running';
+      await this.store.put(record);
+      this.deps.events.emit(id, 'container.lifecycle', { containerId: sandbox.id, state: 'started' });
+      this.deps.events.emit(id, 'session.started', { repo, image: image.tag, imageDigest: record.imageDigest, command: opts.command, containerId: sandbox.id });
+      const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
+      const done = this.finish(record, sandbox, ws, stdout, stderr).finally(() => timer && clearTimeout(timer));
+      return { id, record, sandbox, stdout, stderr, done };
+    } catch (e) {
+      await sandbox?.remove().catch(() => {});
+      await releaseWorkspace(ws);
+      const err = e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
+      await this.store
+        .update(id, { state: 'failed', endedAt: new Date().toISOString(), endReason: 'error', message: err.message })
+        .catch(() => {});
+      this.deps.events.emit(id, 'session.error', { code: err.code, message: err.message });
+      throw err;
+    }
+  }
+
+  private async finish(record: SessionRecord, sandbox: SandboxContainer, ws: Parameters<typeof releaseWorkspace>[0], stdout: PassThrough, stderr: PassThrough): Promise<SessionResult> {
+    const exit = await sandbox.wait();
+    // Let the last output drain before the stream is torn down.
+    await new Promise((r) => setImmediate(r));
+    const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
+    await removal;
+    stdout.end();
+    stderr.end();
+    await releaseWorkspace(ws);
+    this.deps.events.emit(record.id, 'container.lifecycle', { containerId: sandbox.id, state: exit.reason === 'oom' ? 'oom' : 'removed' });
+    const patch: Partial<SessionRecord> = {
+      state: exit.reason === 'exited' ? 'ended' : exit.reason === 'engine-lost' ? 'failed' : 'ended',
+      endedAt: new Date().toISOString(),
+      exitCode: exit.exitCode,
+      endReason: exit.reason,
+      message: exit.message ?? null,
+    };
+    const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
+    this.deps.events.emit(record.id, 'session.ended', { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}) });
+    return { ...exit, record: updated };
+  }
+
+  private tapOutput(id: string, stream: PassThrough): void {
+    const decoder = new StringDecoder('utf8');
+    stream.on('data', (chunk: Buffer) => {
+      const data = decoder.write(chunk);
+      if (data) this.deps.events.emit(id, 'terminal.output', { data });
+    });
+  }
+}
