@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'JOURNAL_WRITE_FAILED'
   | 'JOURNAL_TAMPERED'
   | 'JOURNAL_KEY_UNAVAILABLE'
+  | 'POLICY_INVALID'
+  | 'POLICY_LOOSENING'
+  | 'POLICY_SIGNATURE'
   | 'INTERNAL';
 
 export class PaddockError extends Error {
