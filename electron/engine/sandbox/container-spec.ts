@@ -64,12 +64,12 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
 
   const tmpfsOpts = `rw,nosuid,nodev,size=${limits.tmpfsSize}`;
   const env = {
-    HOME: AGENT_HOME,
-    USER: 'agent',
     LANG: 'C.UTF-8',
     TERM: input.tty ? (process.env.TERM ?? 'xterm-256color') : 'dumb',
-    PADDOCK_SESSION: input.sessionId,
     ...input.env,
+    HOME: AGENT_HOME,
+    USER: 'agent',
+    PADDOCK_SESSION: input.sessionId,
   };
 
   return {

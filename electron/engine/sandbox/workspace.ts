@@ -48,29 +48,13 @@ export async function prepareWorkspace(repoPath: string, opts: WorkspaceOptions)
   const repo = await checkRepo(repoPath);
   await ensureEmptyFile(opts.emptyFile);
   const gitSt = await lstat(join(repo, '.git')).catch(() => null);
-  const out: PreparedWorkspace = { repo, protected: [], masked: [], placeholders: [], gitDir: !!gitSt?.isDirectory() };
+  const out: PreparedWorkspace = { repo, protected: [], masked: [], placeholders: [], gitDir: !!gitSt?.isDirectory() && !gitSt.isSymbolicLink() };
 
-  for (const rel of opts.protectedPaths ?? DEFAULT_PROTECTED_PATHS) {
-    const clean = rel.replace(/^\/+|\/+$/g, '');
-    const st = await lstat(join(repo, clean)).catch(() => null);
-    if (st?.isSymbolicLink()) {
-      throw new PaddockError('BAD_INPUT', `protected path ${join(repo, clean)} is a symbolic link; Paddock will not mount through it. Replace it with a real file or directory.`);
-    }
-    if (st) {
-      out.protected.push(clean);
-    } else if (!clean.includes('/')) {
-      // A missing top-level protected dir would let the agent create it (e.g. .vscode/settings.json
-      // that the host IDE runs). Create an empty one to mount read-only; removed after the session.
-      await mkdir(join(repo, clean));
-      out.placeholders.push(clean);
-      out.protected.push(clean);
-    }
-    // Missing nested paths (.git/hooks without .git) are covered by the `.git` placeholder below.
-  }
-  if (!gitSt) {
-    await mkdir(join(repo, '.git'));
-    out.placeholders.push('.git');
-    out.protected.push('.git');
+  try {
+    await protectPaths(repo, opts.protectedPaths ?? DEFAULT_PROTECTED_PATHS, out);
+  } catch (e) {
+    await releaseWorkspace(out);
+    throw e;
   }
 
   const allowed = new Set((opts.allowedSecrets ?? []).map((p) => p.replace(/^\/+/, '')));
@@ -116,4 +100,35 @@ async function findFiles(root: string, want: (rel: string) => boolean): Promise<
   };
   await walk(root, '');
   return found;
+}
+
+async function protectPaths(repo: string, paths: readonly string[], out: PreparedWorkspace): Promise<void> {
+  for (const rel of paths) {
+    const clean = rel.replace(/^\/+|\/+$/g, '');
+    const st = await lstat(join(repo, clean)).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      throw new PaddockError('BAD_INPUT', `protected path ${join(repo, clean)} is a symbolic link; Paddock will not mount through it. Replace it with a real file or directory.`);
+    }
+    if (st) {
+      out.protected.push(clean);
+    } else if (!clean.includes('/')) {
+      // A missing top-level protected dir would let the agent create it (e.g. .vscode/settings.json
+      // that the host IDE runs). Create an empty one to mount read-only; removed after the session.
+      await mkdir(join(repo, clean));
+      out.placeholders.push(clean);
+      out.protected.push(clean);
+    }
+    // Missing nested paths (.git/hooks without .git) are covered by the `.git` handling below.
+  }
+  const git = await lstat(join(repo, '.git')).catch(() => null);
+  if (!git) {
+    // Without this, the agent could `git init` and plant .git/hooks that the host's git would run.
+    await mkdir(join(repo, '.git'));
+    out.placeholders.push('.git');
+    out.protected.push('.git');
+  } else if (git.isSymbolicLink()) {
+    throw new PaddockError('BAD_INPUT', `${join(repo, '.git')} is a symbolic link; Paddock will not mount through it (it could expose host paths outside the repo).`);
+  } else if (!git.isDirectory()) {
+    out.protected.push('.git'); // a worktree/submodule gitfile: the agent must not repoint it
+  }
 }

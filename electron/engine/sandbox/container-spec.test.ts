@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { buildContainerSpec, defaultLimits } from './container-spec.js';
+import { ownerFromLabels } from './owner.js';
+
+const ws = {
+  repo: '/src/app',
+  protected: ['.git/hooks', '.claude', '.git/config'],
+  masked: ['.env', 'certs/key.pem'],
+  placeholders: ['.claude'],
+  gitDir: true,
+};
+
+function spec(overrides: Partial<Parameters<typeof buildContainerSpec>[0]> = {}) {
+  return buildContainerSpec({
+    sessionId: 's1',
+    image: 'paddock/agent:abc',
+    command: ['bash'],
+    tty: true,
+    workspace: ws,
+    emptyFile: '/data/empty',
+    owner: { host: 'h', pid: 42, start: '99' },
+    limits: { memory: 1024 ** 3, cpus: 2, pids: 256, tmpfsSize: '256m' },
+    ...overrides,
+  });
+}
+
+describe('buildContainerSpec', () => {
+  it('drops every privilege', () => {
+    const hc = spec().HostConfig!;
+    expect(hc.CapDrop).toEqual(['ALL']);
+    expect(hc.CapAdd).toBeUndefined();
+    expect(hc.SecurityOpt).toContain('no-new-privileges');
+    expect(hc.Privileged).toBe(false);
+    expect(hc.ReadonlyRootfs).toBe(true);
+    expect(spec().User).toBe('1000:1000');
+  });
+
+  it('never mounts the engine socket or anything outside the repo and the empty file', () => {
+    const mounts = spec().HostConfig!.Mounts!;
+    for (const m of mounts) {
+      expect(m.Source === '/data/empty' || m.Source === '/src/app' || m.Source.startsWith('/src/app/')).toBe(true);
+      expect(m.Source).not.toMatch(/docker\.sock|podman\.sock/);
+    }
+    expect(spec().HostConfig!.Binds).toBeUndefined();
+  });
+
+  it('mounts the repo read-write, protected paths read-only (parents first), secrets masked', () => {
+    const mounts = spec().HostConfig!.Mounts!;
+    expect(mounts[0]).toEqual({ Type: 'bind', Source: '/src/app', Target: '/workspace', ReadOnly: false });
+    const targets = mounts.map((m) => `${m.Target}:${m.ReadOnly ? 'ro' : 'rw'}`);
+    expect(targets).toEqual([
+      '/workspace:rw',
+      '/workspace/.git:rw',
+      '/workspace/.claude:ro',
+      '/workspace/.git/config:ro',
+      '/workspace/.git/hooks:ro',
+      '/workspace/.env:ro',
+      '/workspace/certs/key.pem:ro',
+    ]);
+    expect(mounts.filter((m) => m.Source === '/data/empty').map((m) => m.Target)).toEqual(['/workspace/.env', '/workspace/certs/key.pem']);
+  });
+
+  it('applies limits, tmpfs scratch and no network', () => {
+    const hc = spec().HostConfig!;
+    expect(hc.Memory).toBe(1024 ** 3);
+    expect(hc.MemorySwap).toBe(1024 ** 3);
+    expect(hc.NanoCpus).toBe(2e9);
+    expect(hc.PidsLimit).toBe(256);
+    expect(hc.NetworkMode).toBe('none');
+    expect(Object.keys(hc.Tmpfs!).sort()).toEqual(['/home/agent', '/tmp', '/var/tmp']);
+    expect(hc.Tmpfs!['/home/agent']).toMatch(/size=256m.*uid=1000,gid=1000/);
+  });
+
+  it('labels the container with its session and owner', () => {
+    const labels = spec().Labels!;
+    expect(labels['paddock.managed']).toBe('1');
+    expect(labels['paddock.session']).toBe('s1');
+    expect(ownerFromLabels(labels)).toEqual({ host: 'h', pid: 42, start: '99' });
+  });
+
+  it('lets caller env through but keeps HOME and the session id', () => {
+    const env = spec({ env: { FOO: 'bar', HOME: '/root', PADDOCK_SESSION: 'forged' }, tty: false }).Env!;
+    expect(env).toContain('FOO=bar');
+    expect(env).toContain('HOME=/home/agent');
+    expect(env).toContain('PADDOCK_SESSION=s1');
+    expect(env).toContain('TERM=dumb');
+    expect(env.filter((e) => e.startsWith('HOME=') || e.startsWith('PADDOCK_SESSION='))).toHaveLength(2);
+  });
+
+  it('has sane default limits', () => {
+    const l = defaultLimits();
+    expect(l.memory).toBeGreaterThanOrEqual(512 * 1024 ** 2);
+    expect(l.memory).toBeLessThanOrEqual(4 * 1024 ** 3);
+    expect(l.pids).toBeGreaterThan(64);
+  });
+});
