@@ -18,7 +18,9 @@ export default defineConfig({
           // Real Docker engine: containers take seconds, images minutes on a cold machine.
           testTimeout: 180_000,
           hookTimeout: 900_000,
-          fileParallelism: false,
+          // One file at a time: the files share one engine and measure its behaviour.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           globalSetup: ['test/integration/global-setup.ts'],
         },
       },

@@ -84,7 +84,9 @@ export class SessionRunner {
   async start(opts: SessionRunOptions): Promise<SessionHandle> {
     const repo = await checkRepo(opts.repo);
     const progress = opts.onProgress ?? (() => {});
-    const image = await resolveImage(this.deps.docker, opts.image, { onProgress: (e) => progress(e.message) });
+    const image = await resolveImage(this.deps.docker, opts.image, {
+      onProgress: (e) => e.type === 'step' && progress(`building image, step ${e.index}/${e.count}: ${e.name}`),
+    });
     const id = newSessionId();
     const emptyFile = `${this.paths.scratch}/empty`;
     const ws = await prepareWorkspace(repo, { ...opts.workspace, emptyFile });

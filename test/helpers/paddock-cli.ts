@@ -1,0 +1,80 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'bin/paddock.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temp PADDOCK_HOME per test file so sessions never mix with the user's. */
+export function tempHome(prefix = 'paddock-home-'): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface LiveCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  waitFor: (re: RegExp, ms?: number) => Promise<void>;
+  exit: Promise<number | null>;
+}
+
+/** Start the CLI in the background; wait for output with waitFor (no sleeps). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, CLI]): LiveCli {
+  const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  const poke = () => waiters.splice(0).forEach((w) => w());
+  child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), poke()));
+  child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), poke()));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const waitFor = (re: RegExp, ms = 60_000) =>
+    new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`timed out waiting for ${re}; stdout=${out.slice(-500)} stderr=${err.slice(-500)}`)), ms);
+      const check = () => {
+        if (re.test(out) || re.test(err)) {
+          clearTimeout(t);
+          res();
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return { child, stdout: () => out, stderr: () => err, waitFor, exit };
+}
+
+/** The JSON summary `paddock run --json` prints as its last stderr line. */
+export function summary(stderr: string): { session: string; exitCode: number | null; reason: string; message: string | null } {
+  const line = stderr.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as ReturnType<typeof summary>;
+}
+
+export function docker(args: string[]): string {
+  const r = spawnSync('docker', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Paddock containers of a session (all states). */
+export function sessionContainers(sessionId: string): string[] {
+  return docker(['ps', '-aq', '--filter', `label=paddock.session=${sessionId}`]).split('\n').filter(Boolean);
+}
