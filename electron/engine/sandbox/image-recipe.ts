@@ -27,7 +27,7 @@ export const IMAGE_RECIPE = {
     '--dpkgopt=path-exclude=/usr/share/locale/*',
   ],
   /** Debian packages layered on the base. */
-  packages: ['bash', 'git', 'ca-certificates', 'curl', 'nodejs', 'npm'],
+  packages: ['bash', 'git', 'ca-certificates', 'curl', 'nodejs', 'npm', 'passwd'],
   user: { name: 'agent', uid: 1000, gid: 1000, home: '/home/agent' },
   helpersTarget: '/opt/paddock/helpers',
   agentsRoot: '/opt/paddock/agents',
