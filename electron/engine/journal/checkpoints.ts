@@ -1,4 +1,5 @@
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalJson } from './journal-record.js';
 import type { SigningKey } from './key-store.js';
@@ -53,11 +54,15 @@ export async function appendCheckpoint(path: string, c: Checkpoint): Promise<voi
   }
 }
 
-export type CheckpointLine = { lineNo: number; checkpoint: Checkpoint } | { lineNo: number; error: string };
+export type CheckpointLine = { lineNo: number; checkpoint: Checkpoint } | { lineNo: number; error: string } | { lineNo: number; torn: number };
 
+/** Parses a checkpoint file; a final line without its newline is a torn write (crash), not damage. */
 export function parseCheckpointLines(text: string): CheckpointLine[] {
   const out: CheckpointLine[] = [];
-  text.split('\n').forEach((line, i) => {
+  const parts = text.split('\n');
+  const tail = parts.pop() ?? '';
+  if (tail !== '') out.push({ lineNo: parts.length + 1, torn: Buffer.byteLength(tail) });
+  parts.forEach((line, i) => {
     if (line.trim() === '') return;
     try {
       const v = JSON.parse(line) as Partial<Checkpoint>;
@@ -68,7 +73,19 @@ export function parseCheckpointLines(text: string): CheckpointLine[] {
       out.push({ lineNo: i + 1, error: 'not valid JSON' });
     }
   });
-  return out;
+  return out.sort((a, b) => a.lineNo - b.lineNo);
+}
+
+/** Truncates a torn final checkpoint line so the next append starts on a fresh line. */
+export function repairCheckpointTail(path: string): void {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    return;
+  }
+  const keep = buf.lastIndexOf(0x0a) + 1;
+  if (keep < buf.length) truncateSync(path, keep);
 }
 
 export async function readCheckpoints(path: string): Promise<CheckpointLine[]> {

@@ -33,6 +33,7 @@ export function exportBundle(sessionId: string, opts: { home?: string; now?: num
   const cps = existsSync(p.checkpoints) ? readFileSync(p.checkpoints, 'utf8') : '';
   const cpLines = cps
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l.trim() !== '')
     .map((l) => `{"checkpoint":${l}}\n`)
     .join('');

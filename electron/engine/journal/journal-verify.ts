@@ -53,6 +53,10 @@ export function verifyParts(input: VerifyInput): VerifyResult {
 
   for (const c of input.checkpoints) {
     const where = `checkpoint line ${c.lineNo}`;
+    if ('torn' in c) {
+      findings.push({ kind: 'torn-tail', severity: 'warning', line: c.lineNo, message: `the last checkpoint line is torn (${c.torn} bytes): a crash interrupted its write` });
+      continue;
+    }
     if ('error' in c) {
       findings.push({ kind: 'signature-invalid', severity: 'error', line: c.lineNo, message: `${where} is damaged: ${c.error}` });
       continue;

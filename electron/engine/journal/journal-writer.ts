@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import { PaddockError, errorMessage } from '../errors.js';
 import { paddockHome } from '../paths.js';
-import { appendCheckpoint, signCheckpoint } from './checkpoints.js';
+import { appendCheckpoint, repairCheckpointTail, signCheckpoint } from './checkpoints.js';
 import { analyzeChain } from './journal-analysis.js';
 import { journalLines, tornTailLength } from './journal-lines.js';
 import { journalPaths, type JournalPaths } from './journal-paths.js';
@@ -21,6 +21,8 @@ export interface JournalWriterOptions {
   flushIntervalMs?: number;
   /** A batch this large is committed at once. */
   maxBatchBytes?: number;
+  /** Largest single write() of a batch (default: the whole batch in one call). */
+  writeChunkBytes?: number;
   /** Sign a checkpoint after this many new durable events... */
   checkpointEvery?: number;
   /** ...or this long after the first uncovered durable event. */
@@ -80,6 +82,7 @@ export class JournalWriter {
       sessionId: opts.sessionId,
       flushIntervalMs: opts.flushIntervalMs ?? 10,
       maxBatchBytes: opts.maxBatchBytes ?? 1 << 20,
+      writeChunkBytes: opts.writeChunkBytes ?? Number.MAX_SAFE_INTEGER,
       checkpointEvery: opts.checkpointEvery ?? 10_000,
       checkpointIntervalMs: opts.checkpointIntervalMs ?? 5_000,
       onFailure: opts.onFailure,
@@ -199,7 +202,7 @@ export class JournalWriter {
       try {
         let off = 0;
         while (off < batch.length) {
-          const { bytesWritten } = await writeAsync(this.fd, batch, off, batch.length - off, this.durableSize + off);
+          const { bytesWritten } = await writeAsync(this.fd, batch, off, Math.min(batch.length - off, this.o.writeChunkBytes), this.durableSize + off);
           off += bytesWritten;
         }
         await fdatasyncAsync(this.fd);
@@ -287,6 +290,7 @@ export class JournalWriter {
     const a = analyzeChain(journalLines(buf.subarray(0, validBytes)), this.sessionId);
     const bad = a.findings.find((f) => f.severity === 'error');
     if (bad) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} is damaged and will not be appended to: ${bad.message}. Run \`paddock verify ${this.sessionId}\`.`);
+    repairCheckpointTail(this.paths.checkpoints);
     const cps = readCheckpointsSync(this.paths.checkpoints);
     if (cps > a.lastSeq) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} ends at seq ${a.lastSeq} but a checkpoint covers seq ${cps}: it was truncated. Run \`paddock verify ${this.sessionId}\`.`);
     return { lastSeq: a.lastSeq < FIRST_SEQ ? 0 : a.lastSeq, headHash: a.headHash, validBytes, tornBytes, checkpointSeq: cps };
