@@ -18,7 +18,7 @@ import {
   imageTag,
   recipeHashes,
 } from './image-recipe.js';
-import { type BuildProgress, type LogFn, buildContext, ensureMmdebstrap, followStream, importBase, runLogged } from './image-steps.js';
+import { type BuildProgress, type LogFn, buildContext, ensureMmdebstrap, followStream, importBase, normalizeModes, runLogged } from './image-steps.js';
 
 export type { BuildProgress } from './image-steps.js';
 
@@ -239,6 +239,7 @@ export async function ensureAgentImage(docker: Docker, agent: AgentName, opts: E
       try {
         await stageAgent(agent, dir, plan.step());
         writeFileSync(join(dir, 'Dockerfile'), agentDockerfile(agent, dir, imageTag(hashes.image), hash));
+        normalizeModes(join(dir, 'pkg'));
         const id = await buildContext(docker, dir, tag, { nocache: force, log: plan.step() });
         return { tag, id, built: true };
       } finally {

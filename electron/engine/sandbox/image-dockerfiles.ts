@@ -25,12 +25,15 @@ LABEL paddock.kind=agent paddock.recipe={{RECIPE}}
 CMD ["bash"]
 `;
 
-/** An agent layer: the npm install prefix staged on the host, its command on PATH, a smoke run. */
+/**
+ * An agent layer: the npm install prefix staged on the host, its command on PATH, a smoke run.
+ * Modes are fixed on the host before the COPY: a `RUN chmod -R` here would copy every file
+ * (hundreds of MB of native binaries) into a second layer.
+ */
 export const AGENT_DOCKERFILE = `FROM {{IMAGE}}
 USER 0:0
 COPY --chown=0:0 pkg/ {{DEST}}/
 {{BIN_STEP}}
-RUN chmod -R a+rX,go-w {{DEST}}
 USER {{UID}}:{{GID}}
 RUN {{SMOKE}}
 LABEL paddock.kind=agent paddock.agent={{AGENT}} paddock.recipe={{RECIPE}}

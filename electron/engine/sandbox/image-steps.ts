@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PaddockError, errorMessage } from '../errors.js';
 
 /** Progress of an image build: one `step` event per step, then its log lines. */
@@ -194,4 +195,14 @@ export async function buildContext(
   }
   const info = await docker.getImage(tag).inspect();
   return info.Id;
+}
+
+/** `chmod -R a+rX,go-w` in Node: world-readable, only the owner may write (symlinks untouched). */
+export function normalizeModes(root: string): void {
+  const st = lstatSync(root);
+  if (st.isSymbolicLink()) return;
+  const exec = st.isDirectory() || (st.mode & 0o111) !== 0;
+  const mode = ((st.mode & 0o755) | 0o444 | (exec ? 0o111 : 0)) & ~0o022;
+  if ((st.mode & 0o7777) !== mode) chmodSync(root, mode);
+  if (st.isDirectory()) for (const n of readdirSync(root)) normalizeModes(join(root, n));
 }
