@@ -1,0 +1,178 @@
+import { compileRule, flagMatches, resolveContext, RuleIndex, ruleMatches, splitArgs } from './command-rules.js';
+import type { CompiledRule, EvalContext, ResolvedContext } from './command-rules.js';
+import { isWithin, pathMatcher, resolveArgPath } from './glob.js';
+import type { CommandDecision } from './policy-schema.js';
+import { commandStrictness, ENGINE_SOURCE } from './policy-types.js';
+import type { EffectiveCommandRule, EffectivePolicy, Provenance, SourceRef } from './policy-types.js';
+import { analyseCommandLine } from './shell-analyse.js';
+import type { ShellPart } from './shell-analyse.js';
+
+export type { EvalContext };
+
+export interface RuleRef {
+  id: string;
+  source: SourceRef;
+}
+
+export interface PartVerdict {
+  kind: ShellPart['kind'];
+  text: string;
+  argv: string[];
+  via: string[];
+  decision: CommandDecision;
+  rule: RuleRef;
+  justification: string;
+}
+
+export interface CommandVerdict {
+  decision: CommandDecision;
+  /** The part that set the decision (the first one, in source order, with the strictest decision). */
+  decidingPart: PartVerdict | null;
+  rule: RuleRef;
+  justification: string;
+  parts: PartVerdict[];
+}
+
+export interface CommandEngine {
+  /** Judge a command line. Pure and synchronous; needs `initPolicyEngine()` to have resolved. */
+  evaluate(commandLine: string, ctx?: EvalContext): CommandVerdict;
+}
+
+const WRITERS = new Set(['tee', 'cp', 'mv', 'ln', 'install', 'rsync', 'touch', 'truncate', 'chmod', 'chown', 'chgrp', 'rm', 'rmdir', 'unlink', 'mkdir', 'patch', 'shred']);
+const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
+
+type EnginePolicy = Pick<EffectivePolicy, 'commands' | 'paths'>;
+
+export interface CommandEngineOptions {
+  provenance?: Provenance;
+  /** Memoise the shell analysis of recent command lines (default 1000 entries; 0 disables). */
+  cacheSize?: number;
+}
+
+interface Judgement {
+  decision: CommandDecision;
+  rule: RuleRef;
+  justification: string;
+}
+
+/**
+ * The working directories a part may run in: the given cwd, plus every static `cd DIR` on the
+ * line (resolved against the earlier candidates). Paths are judged under each; strictest wins.
+ */
+function candidateContexts(parts: readonly ShellPart[], ctx: ResolvedContext): ResolvedContext[] {
+  let cwds = [ctx.cwd];
+  for (const p of parts) {
+    if (p.kind !== 'command' || p.argv[0] !== 'cd' || p.argv.length < 2 || p.dynamic[1]) continue;
+    const dir = p.argv[1]!;
+    cwds = [...new Set([...cwds, ...cwds.map((c) => resolveArgPath(dir, c, ctx.home))])];
+    if (cwds.length > 8) break;
+  }
+  return cwds.map((cwd) => (cwd === ctx.cwd ? ctx : { ...ctx, cwd }));
+}
+
+const engineRef = (id: string): RuleRef => ({ id: `engine:${id}`, source: ENGINE_SOURCE });
+
+export function createCommandEngine(policy: EnginePolicy, options: CommandEngineOptions = {}): CommandEngine {
+  const prov = options.provenance ?? {};
+  const runners: EffectiveCommandRule[] = policy.commands.test_runners.map((r) => ({
+    id: `test-runner:${r}`,
+    decision: 'allow',
+    pattern: r,
+    enabled: true,
+    justification: 'a test runner the policy declares',
+    source: prov[`commands.test_runners[${r}]`] ?? ENGINE_SOURCE,
+  }));
+  const index = new RuleIndex([...policy.commands.rules.map((r) => compileRule(r)), ...runners.map((r) => compileRule(r, true))]);
+  const defaultRef: RuleRef = { id: 'commands.default', source: prov['commands.default'] ?? ENGINE_SOURCE };
+  const cacheSize = options.cacheSize ?? 1000;
+  const cache = new Map<string, ShellPart[]>();
+  const matchers = new Map<string, ReturnType<typeof pathMatcher>>();
+
+  const analyse = (line: string): ShellPart[] => {
+    if (cacheSize === 0) return analyseCommandLine(line);
+    const hit = cache.get(line);
+    if (hit) return hit;
+    const parts = analyseCommandLine(line);
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+    cache.set(line, parts);
+    return parts;
+  };
+
+  const protectedFor = (ctx: ResolvedContext) => {
+    const key = `${ctx.workspace}\0${ctx.home}`;
+    let m = matchers.get(key);
+    if (!m) {
+      m = pathMatcher(policy.paths.protected, ctx);
+      matchers.set(key, m);
+    }
+    return m;
+  };
+
+  function judgeRedirect(part: ShellPart, ctx: ResolvedContext): Judgement {
+    const t = part.target!;
+    if (t.dynamic) return { decision: 'ask', rule: engineRef('paths.dynamic-redirect'), justification: 'a redirection writes to a file named only at run time' };
+    const abs = resolveArgPath(t.path, ctx.cwd, ctx.home);
+    if (HARMLESS_TARGETS.has(abs)) return { decision: 'allow', rule: engineRef('paths.redirect'), justification: 'writes to a harmless device' };
+    if (protectedFor(ctx).matches(abs)) {
+      return { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${t.path} is a protected path (read-only in the sandbox)` };
+    }
+    if (isWithin(abs, ctx.workspace) || isWithin(abs, '/tmp')) return { decision: 'allow', rule: engineRef('paths.redirect'), justification: 'writes inside the workspace or /tmp' };
+    return { decision: 'ask', rule: engineRef('paths.redirect-outside-workspace'), justification: `writes to ${abs}, outside the workspace` };
+  }
+
+  function writesProtected(part: ShellPart, ctx: ResolvedContext, split: ReturnType<typeof splitArgs>): string | null {
+    const prog = part.argv[0]!;
+    const isWriter = WRITERS.has(prog) || (prog === 'sed' && split.flags.some((f) => flagMatches('-i', f) || flagMatches('--in-place', f))) || prog === 'dd';
+    if (!isWriter) return null;
+    const m = protectedFor(ctx);
+    const candidates = prog === 'dd' ? part.argv.filter((a) => a.startsWith('of=')).map((a) => a.slice(3)) : split.positional.filter((p) => !p.dynamic).map((p) => p.value);
+    return candidates.find((c) => m.matches(resolveArgPath(c, ctx.cwd, ctx.home))) ?? null;
+  }
+
+  function judgeCommand(part: ShellPart, ctx: ResolvedContext): Judgement {
+    const split = splitArgs(part);
+    let best: CompiledRule | null = null;
+    for (const c of index.candidates(part.argv[0]!)) {
+      if (best && commandStrictness(c.rule.decision) <= commandStrictness(best.rule.decision)) continue;
+      if (ruleMatches(c, part, split, ctx)) best = c;
+    }
+    let out = best
+      ? { decision: best.rule.decision, rule: { id: best.rule.id, source: best.rule.source }, justification: best.rule.justification ?? `rule ${best.rule.id}` }
+      : { decision: policy.commands.default, rule: defaultRef, justification: 'no rule matches this command; the policy default applies' };
+    const hit = writesProtected(part, ctx, split);
+    if (hit !== null) out = { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${hit} is a protected path (read-only in the sandbox)` };
+    return out;
+  }
+
+  return {
+    evaluate(commandLine: string, evalCtx?: EvalContext): CommandVerdict {
+      const ctx = resolveContext(evalCtx);
+      const parts = analyse(commandLine);
+      const ctxs = candidateContexts(parts, ctx);
+      const verdicts: PartVerdict[] = [];
+      let deciding: PartVerdict | null = null;
+      for (const part of parts) {
+        let v: Judgement = { decision: 'allow', rule: engineRef('shell.structure'), justification: '' };
+        if (part.kind !== 'structure') {
+          for (const c of ctxs) {
+            const j = part.kind === 'command' ? judgeCommand(part, c) : judgeRedirect(part, c);
+            if (c === ctx || commandStrictness(j.decision) > commandStrictness(v.decision)) v = j;
+          }
+        }
+        for (const f of part.floors) {
+          const stricter = commandStrictness(f.decision) - commandStrictness(v.decision);
+          if (stricter > 0 || (stricter === 0 && (v.rule === defaultRef || v.justification === ''))) {
+            v = { decision: f.decision, rule: engineRef(f.id), justification: f.reason };
+          }
+        }
+        const pv: PartVerdict = { kind: part.kind, text: part.text, argv: part.argv, via: part.via, ...v };
+        verdicts.push(pv);
+        if (!deciding || commandStrictness(pv.decision) > commandStrictness(deciding.decision)) deciding = pv;
+      }
+      if (!deciding) {
+        return { decision: 'allow', decidingPart: null, rule: engineRef('shell.empty'), justification: 'nothing runs', parts: [] };
+      }
+      return { decision: deciding.decision, decidingPart: deciding, rule: deciding.rule, justification: deciding.justification, parts: verdicts };
+    },
+  };
+}

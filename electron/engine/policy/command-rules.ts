@@ -1,0 +1,157 @@
+import { globToRegExp, isWithin, resolveArgPath } from './glob.js';
+import type { EffectiveCommandRule } from './policy-types.js';
+import type { ShellPart } from './shell-analyse.js';
+
+/** Where relative paths and `~` resolve while judging a command. */
+export interface EvalContext {
+  /** Working directory of the command (default: the workspace). */
+  cwd?: string;
+  /** The repository's path as the command sees it (default /workspace). */
+  workspace?: string;
+  /** $HOME as the command sees it (default /home/agent). */
+  home?: string;
+}
+
+export interface ResolvedContext {
+  cwd: string;
+  workspace: string;
+  home: string;
+}
+
+export function resolveContext(ctx: EvalContext = {}): ResolvedContext {
+  const workspace = ctx.workspace ?? '/workspace';
+  return { workspace, cwd: ctx.cwd ?? workspace, home: ctx.home ?? '/home/agent' };
+}
+
+type TokenSet = Set<string> | null; // null = any token
+
+export interface CompiledRule {
+  rule: EffectiveCommandRule;
+  program: TokenSet;
+  tokens: TokenSet[];
+  flagsAny: string[] | null;
+  flagsNone: string[] | null;
+  argsAny: RegExp[] | null;
+  argsRegex: RegExp | null;
+  argsMax: number | null;
+  /** Pattern tokens match argv literally (test runners: `python -m pytest`) instead of positional arguments. */
+  literal: boolean;
+  pathsOutside: string[] | null;
+  pipedFrom: Set<string> | null;
+}
+
+const tokenSet = (t: string): TokenSet => (t === '*' ? null : new Set(t.split('|')));
+
+/** Compile one rule. Throws a plain Error with a message (the loader adds file:line:col). */
+export function compileRule(rule: EffectiveCommandRule, literal = false): CompiledRule {
+  const tokens = rule.pattern.trim().split(/\s+/).map(tokenSet);
+  let argsRegex: RegExp | null = null;
+  if (rule.args_regex !== undefined) {
+    try {
+      argsRegex = new RegExp(rule.args_regex);
+    } catch (e) {
+      throw new Error(`args_regex is not a valid regular expression: ${(e as Error).message}`);
+    }
+  }
+  return {
+    rule,
+    program: tokens[0] ?? null,
+    tokens: tokens.slice(1),
+    flagsAny: rule.flags_any ?? null,
+    flagsNone: rule.flags_none ?? null,
+    argsAny: rule.args_any?.map(globToRegExp) ?? null,
+    argsRegex,
+    argsMax: rule.args_max ?? null,
+    literal,
+    pathsOutside: rule.paths_outside ?? null,
+    pipedFrom: rule.piped_from ? new Set(rule.piped_from) : null,
+  };
+}
+
+/**
+ * Does `flag` (as written in a rule) appear in `arg`? `--long` matches `--long` and
+ * `--long=…`; `-x` (one letter) also matches inside a short cluster (`-rf`) or with an
+ * attached value (`-i.bak`); `-name` (single dash, several letters) matches exactly.
+ */
+export function flagMatches(flag: string, arg: string): boolean {
+  if (arg === flag) return true;
+  if (flag.startsWith('--')) return arg.startsWith(`${flag}=`);
+  if (flag.length === 2) {
+    if (arg.startsWith('--') || !arg.startsWith('-')) return false;
+    const letters = /^-([A-Za-z]+)/.exec(arg)?.[1] ?? '';
+    return letters.includes(flag[1]!);
+  }
+  return false;
+}
+
+interface Split {
+  flags: string[];
+  positional: { value: string; dynamic: boolean }[];
+}
+
+export function splitArgs(part: ShellPart): Split {
+  const flags: string[] = [];
+  const positional: { value: string; dynamic: boolean }[] = [];
+  let afterDashDash = false;
+  for (let i = 1; i < part.argv.length; i++) {
+    const a = part.argv[i]!;
+    if (!afterDashDash && a === '--') afterDashDash = true;
+    else if (!afterDashDash && a.length > 1 && a.startsWith('-') && !part.dynamic[i]) flags.push(a);
+    else positional.push({ value: a, dynamic: part.dynamic[i] ?? false });
+  }
+  return { flags, positional };
+}
+
+/** Does this rule match this command part? All conditions the rule states must hold. */
+export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx: ResolvedContext): boolean {
+  const prog = part.argv[0];
+  if (prog === undefined) return false;
+  if (c.program && !c.program.has(prog)) return false;
+  const { flags, positional } = split;
+  if (c.literal) {
+    for (let i = 0; i < c.tokens.length; i++) {
+      const t = c.tokens[i];
+      if (part.dynamic[i + 1] !== false || (t && !t.has(part.argv[i + 1]!))) return false;
+    }
+    return true;
+  }
+  for (let i = 0; i < c.tokens.length; i++) {
+    const p = positional[i];
+    if (!p || p.dynamic) return false;
+    const t = c.tokens[i];
+    if (t && !t.has(p.value)) return false;
+  }
+  if (c.flagsAny && !c.flagsAny.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
+  if (c.flagsNone && c.flagsNone.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
+  const rest = positional.slice(c.tokens.length);
+  if (c.argsMax !== null && rest.length > c.argsMax) return false;
+  if (c.argsAny && !rest.some((p) => c.argsAny!.some((r) => r.test(p.value)))) return false;
+  if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
+  if (c.pathsOutside) {
+    const dirs = c.pathsOutside.map((d) => resolveArgPath(d, ctx.cwd, ctx.home));
+    const outside = rest.some((p) => p.dynamic || !dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d)));
+    if (!outside) return false;
+  }
+  if (c.pipedFrom && !part.pipedFrom.some((p) => c.pipedFrom!.has(p))) return false;
+  return true;
+}
+
+/** Rules indexed by program for quick lookup; wildcard-program rules apply to every command. */
+export class RuleIndex {
+  private readonly byProgram = new Map<string, CompiledRule[]>();
+  private readonly wildcard: CompiledRule[] = [];
+
+  constructor(readonly rules: readonly CompiledRule[]) {
+    for (const r of rules) {
+      if (!r.rule.enabled) continue;
+      if (!r.program) this.wildcard.push(r);
+      else for (const p of r.program) this.byProgram.set(p, [...(this.byProgram.get(p) ?? []), r]);
+    }
+  }
+
+  candidates(program: string): readonly CompiledRule[] {
+    const own = this.byProgram.get(program);
+    if (!own) return this.wildcard;
+    return this.wildcard.length === 0 ? own : [...own, ...this.wildcard];
+  }
+}

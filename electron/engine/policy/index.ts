@@ -1,0 +1,14 @@
+// The policy engine's public surface: load the layered policy, judge command lines.
+// Async once (`initPolicyEngine`, done by `loadEffectivePolicy`), then pure and synchronous.
+export { initPolicyEngine, isPolicyEngineReady } from './shell-parser.js';
+export { loadEffectivePolicy, defaultPolicyPath } from './policy-loader.js';
+export type { LoadPolicyOptions } from './policy-loader.js';
+export { createCommandEngine } from './command-engine.js';
+export type { CommandEngine, CommandEngineOptions, CommandVerdict, PartVerdict, RuleRef, EvalContext } from './command-engine.js';
+export { analyseCommandLine } from './shell-analyse.js';
+export type { ShellPart } from './shell-analyse.js';
+export { policyJsonSchema, PolicyFileSchema } from './policy-schema.js';
+export type { CommandDecision, NetworkDecision, PolicyFile } from './policy-schema.js';
+export { ENGINE_SOURCE, commandStrictness, stricterCommand, layerNames } from './policy-types.js';
+export type { EffectivePolicy, EffectivePolicyResult, Provenance, ProvenanceEntry, SourceRef, LayerName, PolicyWarning } from './policy-types.js';
+export { hostWithin } from './policy-managed.js';

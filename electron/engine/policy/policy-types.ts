@@ -1,0 +1,90 @@
+import type {
+  AgentSettingsSchema,
+  Ceilings,
+  CommandDecision,
+  CommandRule,
+  NetworkDecision,
+  NetworkRule,
+  WritableMount,
+} from './policy-schema.js';
+import type { z } from 'zod';
+
+/** Lowest to highest. */
+export const layerNames = ['default', 'user', 'project', 'managed'] as const;
+export type LayerName = (typeof layerNames)[number];
+
+/** Where a value came from: a layer's file and the position of the node that set it. */
+export interface SourceRef {
+  layer: LayerName | 'engine';
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** Decisions made by the engine itself (shell structure checks, built-in fallbacks). */
+export const ENGINE_SOURCE: SourceRef = { layer: 'engine', file: '<paddock engine>', line: 0, col: 0 };
+
+export interface ProvenanceEntry extends SourceRef {
+  /** Set when a value was changed on its way in (e.g. clamped by a managed ceiling). */
+  note?: string;
+}
+
+/** Dotted key (`commands.default`, `commands.rules.git-push-force`, `paths.protected[.git/hooks/**]`) → origin. */
+export type Provenance = Record<string, ProvenanceEntry>;
+
+export interface EffectiveCommandRule extends CommandRule {
+  enabled: boolean;
+  source: SourceRef;
+}
+
+export interface EffectiveNetworkRule extends NetworkRule {
+  source: SourceRef;
+}
+
+export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
+
+/** The merged policy every part of Paddock reads. Plain data (JSON-serialisable). */
+export interface EffectivePolicy {
+  commands: { default: CommandDecision; test_runners: string[]; rules: EffectiveCommandRule[] };
+  paths: { protected: string[]; masked: string[]; allowed_secrets: string[]; writable_mounts: WritableMount[] };
+  network: { default: NetworkDecision; presets: string[]; rules: EffectiveNetworkRule[] };
+  approvals: { timeout_seconds: number; unattended: 'deny' | 'allow' };
+  agents: { default: string; allowed: string[]; settings: Record<string, AgentSettings> };
+  telemetry: { enabled: boolean; endpoint: string | null; headers: Record<string, string>; log_prompts: boolean };
+  ceilings: Ceilings;
+}
+
+export interface PolicyWarning {
+  message: string;
+  source: SourceRef;
+}
+
+export interface LoadedLayer {
+  layer: LayerName;
+  file: string;
+  sha256: string;
+  /** Managed layer only: whether an ed25519 signature was verified. */
+  signed?: boolean;
+}
+
+export interface EffectivePolicyResult {
+  policy: EffectivePolicy;
+  provenance: Provenance;
+  /** sha256 over the layers' names, paths and contents, lowest first. */
+  fingerprint: string;
+  layers: LoadedLayer[];
+  warnings: PolicyWarning[];
+}
+
+const commandRank: Record<CommandDecision, number> = { allow: 0, ask: 1, forbid: 2 };
+const networkRank: Record<NetworkDecision, number> = { allow: 0, ask: 1, deny: 2 };
+
+export function commandStrictness(d: CommandDecision): number {
+  return commandRank[d];
+}
+export function networkStrictness(d: NetworkDecision): number {
+  return networkRank[d];
+}
+export function stricterCommand(a: CommandDecision, b: CommandDecision): CommandDecision {
+  return commandRank[a] >= commandRank[b] ? a : b;
+}

@@ -1,0 +1,224 @@
+import { envFloor, floorOf, SHELLS, unwrapCommand } from './command-unwrap.js';
+import type { Floor, UnwrapSink } from './command-unwrap.js';
+import { parseBash } from './shell-parser.js';
+import type { TsNode } from './shell-parser.js';
+import { word, wordValue } from './shell-words.js';
+import type { Word } from './shell-words.js';
+
+/**
+ * One piece of a command line, judged on its own: a simple command after unwrapping, a
+ * redirection that writes, or a structural finding (substitution, eval, unparseable input…).
+ */
+export interface ShellPart {
+  kind: 'command' | 'redirect' | 'structure';
+  /** Source text of the command this part came from (the whole simple command, or the redirect). */
+  text: string;
+  /** argv after unwrapping; argv[0] is the program (basename for absolute paths). Empty for non-commands. */
+  argv: string[];
+  /** Per argv entry: value only known at run time. */
+  dynamic: boolean[];
+  /** Wrappers and contexts peeled off on the way, outermost first (`bash -c`, `xargs`, `$(…)`). */
+  via: string[];
+  /** Programs of earlier pipeline stages feeding this one. */
+  pipedFrom: string[];
+  floors: Floor[];
+  /** Redirect target for kind 'redirect'. */
+  target?: { path: string; dynamic: boolean };
+  /** Interpreter reading its program from stdin (sh, bash -s, python -). */
+  readsStdin: boolean;
+}
+
+const MAX_DEPTH = 8;
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+const SIMPLE_LINE = /^[A-Za-z0-9_\-./=:,@%+ \t]*$/;
+const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
+
+interface WalkCtx {
+  via: string[];
+  depth: number;
+  pipedFrom: string[];
+  stdinPiped: boolean;
+}
+
+class Analyser {
+  readonly parts: ShellPart[] = [];
+
+  script(src: string, via: string[], depth: number, floor: Floor | null): void {
+    if (floor) this.structure(src, via, floor);
+    if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
+    if (SIMPLE_LINE.test(src)) {
+      const tokens = src.split(/[ \t]+/).filter((t) => t !== '');
+      if (tokens.length === 0) return;
+      if (!RESERVED.has(tokens[0]!)) return this.simple(tokens.map((t) => word(t)), src, { via, depth, pipedFrom: [], stdinPiped: false });
+    }
+    const { root, done } = parseBash(src);
+    try {
+      if (root.hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
+      this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
+    } finally {
+      done();
+    }
+  }
+
+  private structure(text: string, via: string[], floor: Floor): void {
+    this.parts.push({ kind: 'structure', text, argv: [], dynamic: [], via, pipedFrom: [], floors: [floor], readsStdin: false });
+  }
+
+  private simple(words: Word[], text: string, ctx: WalkCtx): void {
+    const sink: UnwrapSink = {
+      command: (argv, via, floors, readsStdin) => {
+        const f = [...floors];
+        if (readsStdin && ctx.stdinPiped) f.push(floorOf('shell.stdin-script', 'an interpreter runs code it reads from a pipe'));
+        this.parts.push({
+          kind: argv.length > 0 ? 'command' : 'structure',
+          text,
+          argv: argv.map((a) => a.value),
+          dynamic: argv.map((a) => a.dynamic),
+          via,
+          pipedFrom: ctx.pipedFrom,
+          floors: f,
+          readsStdin,
+        });
+      },
+      script: (src, via, floor) => this.script(src, via, ctx.depth + 1, floor),
+    };
+    unwrapCommand(words, ctx.via, sink);
+  }
+
+  private walk(node: TsNode, ctx: WalkCtx): void {
+    switch (node.type) {
+      case 'command':
+        return this.command(node, ctx);
+      case 'pipeline':
+        return this.pipeline(node, ctx);
+      case 'redirected_statement':
+        return this.redirected(node, ctx);
+      case 'command_substitution':
+      case 'process_substitution': {
+        const sub = node.type === 'command_substitution';
+        this.structure(node.text, ctx.via, sub
+          ? floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another')
+          : floorOf('shell.process-substitution', 'process substitution runs a command connected through a file'));
+        return this.children(node, { ...ctx, via: [...ctx.via, sub ? '$(…)' : '<(…)'], pipedFrom: [], stdinPiped: false });
+      }
+      case 'variable_assignment': {
+        const f = envFloor(node.childForFieldName('name')?.text ?? '');
+        if (f) this.structure(node.text, ctx.via, f);
+        return this.children(node, ctx);
+      }
+      case 'file_redirect':
+      case 'heredoc_redirect':
+      case 'herestring_redirect':
+        return this.redirect(node, ctx, []);
+      case 'heredoc_start':
+      case 'heredoc_end':
+      case 'comment':
+        return;
+      default:
+        if (node.isMissing) this.structure(node.text, ctx.via, floorOf('shell.unparseable', 'incomplete shell input'));
+        return this.children(node, ctx);
+    }
+  }
+
+  private children(node: TsNode, ctx: WalkCtx): void {
+    for (const c of node.namedChildren) if (c) this.walk(c, ctx);
+  }
+
+  private command(node: TsNode, ctx: WalkCtx): void {
+    const words: Word[] = [];
+    const redirects: TsNode[] = [];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'variable_assignment') {
+        words.push(word(`${c.childForFieldName('name')?.text ?? 'X'}=`));
+        this.children(c, ctx);
+      } else if (c.type.endsWith('_redirect')) redirects.push(c);
+      else {
+        const name = c.type === 'command_name';
+        const target = name ? c.namedChild(0) : c;
+        words.push(target ? wordValue(target) : word(c.text, true));
+        if (name) this.children(c, ctx);
+        else this.walk(c, ctx);
+      }
+    }
+    const start = this.parts.length;
+    this.simple(words, node.text, ctx);
+    const consumers = this.parts.slice(start);
+    for (const r of redirects) this.redirect(r, ctx, consumers);
+  }
+
+  private pipeline(node: TsNode, ctx: WalkCtx): void {
+    let pipedFrom = ctx.pipedFrom;
+    let first = true;
+    for (const stage of node.namedChildren) {
+      if (!stage || stage.type === 'comment') continue;
+      const start = this.parts.length;
+      this.walk(stage, { ...ctx, pipedFrom, stdinPiped: ctx.stdinPiped || !first });
+      const programs = this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!);
+      pipedFrom = [...pipedFrom, ...programs];
+      first = false;
+    }
+  }
+
+  private redirected(node: TsNode, ctx: WalkCtx): void {
+    const start = this.parts.length;
+    const body = node.childForFieldName('body');
+    if (body) this.walk(body, ctx);
+    const consumers = this.parts.slice(start).filter((p) => p.kind === 'command');
+    for (const c of node.namedChildren) if (c && c !== body && c.id !== body?.id) this.redirect(c, ctx, consumers);
+  }
+
+  private redirect(node: TsNode, ctx: WalkCtx, consumers: ShellPart[]): void {
+    if (node.type === 'file_redirect') {
+      const op = node.children.find((c) => c && !c.isNamed)?.text ?? '';
+      const dest = node.childForFieldName('destination') ?? node.namedChildren[node.namedChildren.length - 1] ?? null;
+      if (dest) this.children(node, ctx);
+      const writes = WRITE_OPS.has(op) || (op === '>&' && dest !== null && !/^(\d+|-)$/.test(dest.text));
+      if (writes && dest) {
+        const w = wordValue(dest);
+        this.parts.push({ kind: 'redirect', text: node.text, argv: [], dynamic: [], via: ctx.via, pipedFrom: [], floors: [], readsStdin: false, target: { path: w.value, dynamic: w.dynamic } });
+      }
+      return;
+    }
+    if (node.type === 'herestring_redirect') {
+      this.children(node, ctx);
+      const value = node.namedChildren.find((c) => c !== null);
+      return this.fed(value ? wordValue(value) : null, 'here-string', consumers, ctx);
+    }
+    if (node.type === 'heredoc_redirect') {
+      let bodyText = '';
+      const fedConsumers = [...consumers];
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'heredoc_body') {
+          bodyText = c.text;
+          this.children(c, ctx);
+        } else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end') {
+          const start = this.parts.length;
+          const from = consumers.filter((p) => p.kind === 'command').map((p) => p.argv[0]!);
+          this.walk(c, { ...ctx, pipedFrom: [...ctx.pipedFrom, ...from], stdinPiped: true });
+          fedConsumers.push(...this.parts.slice(start));
+        }
+      }
+      return this.fed(word(bodyText), 'here-document', fedConsumers, ctx);
+    }
+    this.walk(node, ctx);
+  }
+
+  /** Text fed on stdin to a command: if an interpreter reads it, judge it as code and ask. */
+  private fed(input: Word | null, what: string, consumers: ShellPart[], ctx: WalkCtx): void {
+    const readers = consumers.filter((p) => p.readsStdin);
+    if (readers.length === 0) return;
+    const floor = floorOf('shell.stdin-script', `an interpreter runs code from a ${what}`);
+    for (const r of readers) r.floors.push(floor);
+    const shell = readers.find((r) => SHELLS.has(r.argv[0]!));
+    if (shell && input && !input.dynamic) this.script(input.value, [...ctx.via, `${shell.argv[0]!} <<${what}`], ctx.depth + 1, null);
+  }
+}
+
+/** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */
+export function analyseCommandLine(line: string): ShellPart[] {
+  const a = new Analyser();
+  a.script(line, [], 0, null);
+  return a.parts;
+}

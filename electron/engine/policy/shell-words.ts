@@ -1,0 +1,58 @@
+import type { TsNode } from './shell-parser.js';
+
+/** One shell word after quote removal. `dynamic` = its value depends on expansion at run time. */
+export interface Word {
+  value: string;
+  dynamic: boolean;
+}
+
+export const word = (value: string, dynamic = false): Word => ({ value, dynamic });
+
+const unescapeBare = (s: string): string => s.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1');
+const unescapeDouble = (s: string): string => s.replace(/\\\n/g, '').replace(/\\([\\"$`])/g, '$1');
+
+/** The static value of a word-like node, as bash would see it after quote removal. */
+export function wordValue(node: TsNode): Word {
+  switch (node.type) {
+    case 'word':
+      return word(unescapeBare(node.text));
+    case 'number':
+      return word(node.text);
+    case 'raw_string':
+      return word(node.text.slice(1, -1));
+    case 'string': {
+      let value = '';
+      let dynamic = false;
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'string_content') value += unescapeDouble(c.text);
+        else {
+          value += c.text;
+          dynamic = true;
+        }
+      }
+      return word(value, dynamic);
+    }
+    case 'concatenation': {
+      let value = '';
+      let dynamic = false;
+      for (const c of node.children) {
+        if (!c) continue;
+        const w = wordValue(c);
+        value += w.value;
+        dynamic ||= w.dynamic;
+      }
+      return word(value, dynamic);
+    }
+    default:
+      // $VAR, ${…}, $(…), `…`, $((…)), $'…', $"…", {a,b}, globs the grammar splits out: unknown until run time.
+      return word(node.text, true);
+  }
+}
+
+const globChars = /[*?[\]{}]/;
+
+/** True when a static word still contains glob or brace characters bash would expand. */
+export function hasGlob(w: Word): boolean {
+  return globChars.test(w.value);
+}
