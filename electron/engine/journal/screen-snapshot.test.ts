@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { drain, newTerminal, screenFingerprint, serializeScreen } from './screen-snapshot.js';
+
+/** Terminal output pieces that exercise what a keyframe must carry. */
+const piece = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 30 }).map((s) => s.replace(/[\x00-\x1f\x7f]/g, '')),
+  fc.constantFrom('\r\n', '\n', '\r', '\t', '\b', '漢字', '😀', 'é', 'xxxxxxxxxxxxxxxxxxxxxx漢'),
+  fc.integer({ min: 0, max: 15 }).map((c) => `\x1b[${c < 8 ? 30 + c : 82 + c}m`),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([a, b]) => `\x1b[38;5;${a};48;2;${b};10;200m`),
+  fc.constantFrom('\x1b[1m', '\x1b[3;4m', '\x1b[7m', '\x1b[0m', '\x1b[2J', '\x1b[K', '\x1b[1J', '\x1b[L', '\x1b[M', '\x1b[P', '\x1b[@', '\x1b[S', '\x1b[T'),
+  fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 25 })).map(([r, c]) => `\x1b[${r};${c}H`),
+  fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 7, max: 12 })).map(([t, b]) => `\x1b[${t};${b}r`),
+  fc.constantFrom('\x1b[?1049h', '\x1b[?1049l', '\x1b[?6h', '\x1b[?6l', '\x1b[?7l', '\x1b[?7h', '\x1b[4h', '\x1b[4l', '\x1b[r'),
+  fc.string({ minLength: 20, maxLength: 80 }).map((s) => s.replace(/[\x00-\x1f\x7f]/g, '') + 'x'.repeat(30)),
+);
+
+async function fingerprintAfter(chunks: string[], cols: number, rows: number) {
+  const t = newTerminal(cols, rows);
+  for (const c of chunks) t.write(c);
+  await drain(t);
+  return t;
+}
+
+describe('serializeScreen', () => {
+  it('restores a screen that then evolves exactly like the original', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 60 }), fc.array(piece, { maxLength: 30 }), async (before, after) => {
+        const cols = 24;
+        const rows = 12;
+        const original = await fingerprintAfter(before, cols, rows);
+        const restored = await fingerprintAfter([serializeScreen(original)], cols, rows);
+        expect(screenFingerprint(restored)).toBe(screenFingerprint(original));
+        // The state that matters for what comes next (region, modes, pen, pending wrap) too.
+        for (const c of after) {
+          original.write(c);
+          restored.write(c);
+        }
+        await Promise.all([drain(original), drain(restored)]);
+        expect(screenFingerprint(restored)).toBe(screenFingerprint(original));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
