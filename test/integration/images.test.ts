@@ -1,0 +1,171 @@
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
+import {
+  type BuildProgress,
+  DEFAULT_IMAGE_ALIAS,
+  ensureAgentImage,
+  ensureDefaultImage,
+  resolveImage,
+} from '../../electron/engine/sandbox/image-builder.js';
+import { AGENT_RECIPES, agentRecipeHash, agentTag, baseTag, imageTag, recipeHashes } from '../../electron/engine/sandbox/image-recipe.js';
+import { tempHome } from '../helpers/paddock-cli.js';
+
+// The default image and agent layers, against the real engine. No registry is reachable here,
+// so every build below succeeding is itself the proof that nothing is pulled.
+let docker: Docker;
+const home = tempHome('paddock-images-');
+const saved = process.env.PADDOCK_HOME;
+const calls: string[] = [];
+
+/** Record every Engine API call this client makes (the real client, only observed). */
+function observe(d: Docker): void {
+  const modem = d.modem as unknown as { dial: (o: { method?: string; path?: string; options?: unknown }, cb: unknown) => unknown };
+  const dial = modem.dial.bind(modem);
+  modem.dial = (o, cb) => {
+    calls.push(`${o.method ?? 'GET'} ${o.path ?? ''} ${JSON.stringify(o.options ?? {})}`);
+    return dial(o, cb);
+  };
+}
+
+/** Run a command in a throw-away container of `image` (no network, labelled, always removed). */
+async function runIn(image: string, script: string): Promise<{ code: number; out: string }> {
+  const c = await docker.createContainer({
+    Image: image,
+    Cmd: ['bash', '-c', script],
+    Labels: { 'paddock.test': '1' },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  try {
+    await c.start();
+    const { StatusCode } = (await c.wait()) as { StatusCode: number };
+    const logs = await c.logs({ stdout: true, stderr: true, follow: false });
+    return { code: StatusCode, out: demux(logs) };
+  } finally {
+    await c.remove({ force: true });
+  }
+}
+
+/** Strip the 8-byte stream headers of a non-TTY log buffer. */
+function demux(buf: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  process.env.PADDOCK_HOME = home.home;
+  docker = (await connectEngine()).docker;
+  observe(docker);
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.PADDOCK_HOME;
+  else process.env.PADDOCK_HOME = saved;
+  home.cleanup();
+});
+
+describe('default image', () => {
+  it('builds from scratch with no registry: Debian rootfs imported, layers built, nothing pulled', { timeout: 900_000 }, async () => {
+    const events: BuildProgress[] = [];
+    const before = calls.length;
+    const old = await docker.getImage(imageTag(recipeHashes().image)).inspect().catch(() => null);
+    const img = await ensureDefaultImage(docker, { force: true, onProgress: (e) => events.push(e) });
+    expect(img.built).toBe(true);
+    expect(img.tag).toBe(imageTag(recipeHashes().image));
+
+    const steps = events.filter((e) => e.type === 'step');
+    expect(steps.map((s) => `${s.index}/${s.count}`)).toEqual(['1/2', '2/2']);
+    expect(events.some((e) => e.type === 'log' && /mmdebstrap/.test(e.line))).toBe(true);
+
+    const mine = calls.slice(before);
+    expect(mine.some((c) => c.includes('fromSrc'))).toBe(true); // docker import of the rootfs
+    expect(mine.some((c) => c.startsWith('POST /build'))).toBe(true);
+    expect(mine.filter((c) => c.includes('fromImage') || c.includes('/auth') || c.includes('/distribution'))).toEqual([]);
+
+    const base = await docker.getImage(baseTag(recipeHashes().base)).inspect();
+    expect(base.Config.Labels?.['paddock.kind']).toBe('base');
+    expect(base.RepoDigests ?? []).toEqual([]);
+    const info = await docker.getImage(img.tag).inspect();
+    expect(info.Id).toBe(img.id);
+    expect(info.Config.Labels).toMatchObject({ 'paddock.kind': 'agent', 'paddock.recipe': recipeHashes().image });
+    // The forced rebuild left the previous build untagged; drop it unless something still uses it.
+    if (old && old.Id !== img.id) await docker.getImage(old.Id).remove().catch(() => undefined);
+  });
+
+  it('is cached: a second ensureDefaultImage builds nothing and returns the same id', async () => {
+    const first = await ensureDefaultImage(docker);
+    const events: BuildProgress[] = [];
+    const before = calls.length;
+    const second = await ensureDefaultImage(docker, { onProgress: (e) => events.push(e) });
+    expect(second).toEqual({ tag: first.tag, id: first.id, built: false });
+    expect(events).toEqual([]);
+    expect(calls.slice(before).filter((c) => c.startsWith('POST'))).toEqual([]);
+  });
+
+  it('has bash, git, curl, node, npm and CA certificates, the uid-1000 agent user and the helpers dir', async () => {
+    const img = await ensureDefaultImage(docker);
+    const r = await runIn(
+      img.tag,
+      [
+        'set -e',
+        'for c in bash git curl node npm; do command -v $c; done',
+        'node --version',
+        'test -s /etc/ssl/certs/ca-certificates.crt && echo certs-ok',
+        'echo "uid=$(id -u agent) gid=$(id -g agent) home=$(getent passwd agent | cut -d: -f6) me=$(id -u)"',
+        'test -d /opt/paddock/helpers && ls /opt/paddock/helpers',
+        'echo "apt-lists=$(find /var/lib/apt/lists -type f | wc -l)"',
+      ].join('\n'),
+    );
+    expect(r.code, r.out).toBe(0);
+    for (const c of ['bash', 'git', 'curl', 'node', 'npm']) expect(r.out).toMatch(new RegExp(`^/usr/bin/${c}$`, 'm'));
+    expect(r.out).toMatch(/^v\d+\./m);
+    expect(r.out).toContain('certs-ok');
+    expect(r.out).toContain('uid=1000 gid=1000 home=/home/agent me=1000');
+    expect(r.out).toMatch(/^README\.md$/m);
+    expect(r.out).toContain('apt-lists=0');
+  });
+
+  it("resolveImage: no name or the alias means the default image; a local tag resolves without a pull", async () => {
+    const img = await ensureDefaultImage(docker);
+    expect(await resolveImage(docker, undefined)).toEqual({ tag: img.tag, id: img.id, digest: null });
+    expect(await resolveImage(docker, DEFAULT_IMAGE_ALIAS)).toEqual({ tag: img.tag, id: img.id, digest: null });
+    const before = calls.length;
+    const local = await resolveImage(docker, img.tag);
+    expect(local).toMatchObject({ tag: img.tag, id: img.id });
+    expect(calls.slice(before).filter((c) => c.includes('fromImage'))).toEqual([]);
+  });
+});
+
+describe('agent layers', () => {
+  it('claude: the CLI from npm runs inside the container, and the layer is cached', { timeout: 900_000 }, async () => {
+    const img = await ensureAgentImage(docker, 'claude');
+    expect(img.tag).toBe(agentTag('claude', agentRecipeHash('claude', recipeHashes().image)));
+    const r = await runIn(img.tag, 'id -u; command -v claude; claude --version');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/^1000$/m);
+    expect(r.out).toContain('/usr/local/bin/claude');
+    expect(r.out).toContain(AGENT_RECIPES.claude.packages[0]!.version);
+    const again = await ensureAgentImage(docker, 'claude');
+    expect(again).toEqual({ tag: img.tag, id: img.id, built: false });
+  });
+
+  it('two builds of the same layer at once: one builds, the other waits and reuses it', { timeout: 900_000 }, async () => {
+    const tag = agentTag('codex', agentRecipeHash('codex', recipeHashes().image));
+    await docker.getImage(tag).remove().catch(() => undefined);
+    const waits: string[] = [];
+    const [a, b] = await Promise.all([
+      ensureAgentImage(docker, 'codex', { onProgress: (e) => e.type === 'wait' && waits.push(e.line) }),
+      ensureAgentImage(docker, 'codex', { onProgress: (e) => e.type === 'wait' && waits.push(e.line) }),
+    ]);
+    expect([a.built, b.built].sort()).toEqual([false, true]);
+    expect(waits).toHaveLength(1);
+    expect(a.id).toBe(b.id);
+    const r = await runIn(tag, 'codex --version');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(AGENT_RECIPES.codex.packages[0]!.version);
+  });
+});
