@@ -40,7 +40,7 @@ export interface JudgeContext {
   resolver: Resolver;
   decider: ApprovalDecider | null;
   askTimeoutMs: number;
-  /** The proxy's own listen addresses and port: never a destination. */
+  /** The proxy's own listen addresses and port: never a destination, whatever the rules say. */
   self: { addresses: ReadonlySet<string>; port: number };
 }
 
@@ -117,7 +117,9 @@ export async function judge(ctx: JudgeContext, q: JudgeQuery, clientGone?: Abort
 }
 
 function isSelf(ctx: JudgeContext, address: string, port: number): boolean {
-  if (ctx.self.addresses.has(address)) return true;
+  // Other ports on the proxy's address (the host, seen from the session network) are private
+  // addresses anyway: refused unless a rule names that exact address.
+  if (port !== ctx.self.port) return false;
   const cls = classifyAddress(address);
-  return port === ctx.self.port && (cls === 'loopback' || cls === 'unspecified');
+  return ctx.self.addresses.has(address) || cls === 'loopback' || cls === 'unspecified';
 }

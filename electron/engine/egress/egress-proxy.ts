@@ -68,11 +68,13 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   const sockets = new Set<Socket>();
   let accepting = true;
   let port = 0;
+  const isSelfCheck = (req: IncomingMessage) => req.headers['x-paddock-self-check'] === token && req.socket.remoteAddress === req.socket.localAddress;
 
   const rt: ProxyRuntime = {
     sessionId: opts.sessionId,
+    isSelfCheck,
     judgeContext: (req: IncomingMessage | null): JudgeContext => {
-      const selfCheck = req !== null && req.headers['x-paddock-self-check'] === token && req.socket.remoteAddress === req.socket.localAddress;
+      const selfCheck = req !== null && isSelfCheck(req);
       return {
         sessionId: opts.sessionId,
         rules, // the set current now; a reload never changes a request already being judged

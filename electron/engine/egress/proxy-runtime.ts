@@ -8,6 +8,8 @@ export interface ProxyRuntime {
   sessionId: string;
   /** The context for one request: the rule set current at this moment (reload swaps it). */
   judgeContext(req: IncomingMessage | null): JudgeContext;
+  /** True for the proxy's own live self-check request (token header, from its own address). */
+  isSelfCheck(req: IncomingMessage): boolean;
   connectTimeoutMs: number;
   listenHost: string;
   port: number;

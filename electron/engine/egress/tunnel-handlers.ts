@@ -10,10 +10,13 @@ import { clientOf, eventFor } from './proxy-runtime.js';
 import { SOCKS_REPLY, reply, socksHandshake } from './socks5.js';
 import { dial, runTunnel } from './tunnel.js';
 
+/** The `client` of the events the proxy's own self-check produces. */
+export const SELF_CHECK_CLIENT = 'paddock-self-check';
+
 /** CONNECT host:port — judged before any answer; a denial is a 403 and no tunnel. */
 export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
   const startedAt = Date.now();
-  const who = clientOf(client);
+  const who = rt.isSelfCheck(req) ? SELF_CHECK_CLIENT : clientOf(client);
   client.on('error', () => client.destroy());
   const target = splitAuthority(req.url ?? '');
   if (!target) {
