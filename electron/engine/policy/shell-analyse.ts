@@ -58,6 +58,12 @@ class Analyser {
     } finally {
       done();
     }
+    if (root.hasError) {
+      // bash still runs what it can (an unterminated here-document, a backtick the grammar
+      // gave up on): also judge each line and each backtick body on its own. Only adds parts.
+      if (src.includes('\n')) for (const line of src.split('\n')) if (line.trim() !== '') this.script(line, [...via, 'line'], depth + 1, null);
+      for (const m of src.matchAll(/`((?:[^`\\]|\\.)*)`/g)) this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
+    }
   }
 
   private structure(text: string, via: string[], floor: Floor): void {
@@ -99,6 +105,10 @@ class Analyser {
         this.structure(node.text, ctx.via, sub
           ? floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another')
           : floorOf('shell.process-substitution', 'process substitution runs a command connected through a file'));
+        if (sub && node.text.startsWith('`') && node.text.endsWith('`')) {
+          // Inside backticks bash drops the backslash before $, ` and \ before parsing: re-parse.
+          return this.script(node.text.slice(1, -1).replace(/\\([$`\\])/g, '$1'), [...ctx.via, '`…`'], ctx.depth + 1, null);
+        }
         return this.children(node, { ...ctx, via: [...ctx.via, sub ? '$(…)' : '<(…)'], pipedFrom: [], stdinPiped: false });
       }
       case 'variable_assignment': {

@@ -21,17 +21,10 @@ export function wordValue(node: TsNode): Word {
     case 'raw_string':
       return word(node.text.slice(1, -1));
     case 'string': {
-      let value = '';
-      let dynamic = false;
-      for (const c of node.namedChildren) {
-        if (!c) continue;
-        if (c.type === 'string_content') value += unescapeDouble(c.text);
-        else {
-          value += c.text;
-          dynamic = true;
-        }
-      }
-      return word(value, dynamic);
+      // Any expansion inside makes the value dynamic; otherwise take the text between the quotes
+      // (the grammar's string_content pieces skip newlines).
+      const dynamic = node.namedChildren.some((c) => c !== null && c.type !== 'string_content');
+      return word(dynamic ? node.text : unescapeDouble(node.text.slice(1, -1)), dynamic);
     }
     case 'concatenation': {
       let value = '';

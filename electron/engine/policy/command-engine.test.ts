@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commandCases } from './command-cases.fixture.js';
+import { createCommandEngine } from './command-engine.js';
+import type { CommandEngine } from './command-engine.js';
+import { defaultPolicyPath, loadEffectivePolicy } from './policy-loader.js';
+import type { EffectivePolicyResult } from './policy-types.js';
+
+let loaded: EffectivePolicyResult;
+let engine: CommandEngine;
+let uncached: CommandEngine;
+
+beforeAll(async () => {
+  loaded = await loadEffectivePolicy({ home: '/nonexistent/paddock-home', managedPath: null, repo: null });
+  engine = createCommandEngine(loaded.policy, { provenance: loaded.provenance });
+  uncached = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0 });
+});
+
+describe('the rule table', () => {
+  it('has at least 150 command lines', () => {
+    expect(commandCases.length).toBeGreaterThanOrEqual(150);
+  });
+
+  it.each(commandCases.map((c) => [JSON.stringify(c[0]), ...c] as const))('%s → %s', (_name, line, decision, rule) => {
+    const v = engine.evaluate(line);
+    expect(v.decision, JSON.stringify(v.parts, null, 1)).toBe(decision);
+    if (rule) expect(v.rule.id).toBe(rule);
+    // Same answer without the analysis cache, and on a second (cached) call.
+    expect(uncached.evaluate(line).decision).toBe(decision);
+    expect(engine.evaluate(line).decision).toBe(decision);
+  });
+});
+
+describe('verdicts', () => {
+  it('name the deciding part and the rule with its file:line in the default policy', () => {
+    const v = engine.evaluate('cd x && git push --force origin main');
+    expect(v.decision).toBe('forbid');
+    expect(v.decidingPart?.argv).toEqual(['git', 'push', '--force', 'origin', 'main']);
+    expect(v.rule.id).toBe('git-push-force');
+    expect(v.rule.source.layer).toBe('default');
+    expect(v.rule.source.file).toBe(defaultPolicyPath());
+    const lines = readFileSync(defaultPolicyPath(), 'utf8').split('\n');
+    expect(lines[v.rule.source.line - 1]).toContain('id: git-push-force');
+    expect(v.justification).toMatch(/history/);
+    expect(v.parts.map((p) => [p.argv[0], p.decision])).toEqual([
+      ['cd', 'allow'],
+      ['git', 'forbid'],
+    ]);
+  });
+
+  it('show the unwrapping path of a nested command', () => {
+    const v = engine.evaluate("timeout 5 bash -c 'ls | xargs rm -rf'");
+    expect(v.decidingPart?.via).toEqual(['timeout', 'bash -c', 'xargs']);
+    expect(v.decidingPart?.argv.slice(0, 2)).toEqual(['rm', '-rf']);
+  });
+
+  it('report the unmatched default with its provenance', () => {
+    const v = engine.evaluate('npm install');
+    expect(v.rule.id).toBe('commands.default');
+    expect(v.rule.source.layer).toBe('default');
+    expect(v.rule.source.line).toBeGreaterThan(0);
+  });
+
+  it('resolve relative paths against the given cwd and workspace', () => {
+    expect(engine.evaluate('echo x > hooks/pre-commit', { cwd: '/repo/.git', workspace: '/repo' }).decision).toBe('forbid');
+    expect(engine.evaluate('echo x > hooks/pre-commit', { cwd: '/repo/src', workspace: '/repo' }).decision).toBe('allow');
+    expect(engine.evaluate('rm -rf cache', { cwd: '/tmp' }).rule.id).toBe('commands.default');
+    expect(engine.evaluate('rm -rf cache').rule.id).toBe('rm-recursive');
+    expect(engine.evaluate('rm -rf /tmp/cache').rule.id).toBe('commands.default');
+  });
+
+  it('treat an empty policy default of forbid as forbid for unmatched commands', () => {
+    const strict = createCommandEngine({ ...loaded.policy, commands: { ...loaded.policy.commands, default: 'forbid' } });
+    expect(strict.evaluate('npm install').decision).toBe('forbid');
+    expect(strict.evaluate('git status').decision).toBe('allow');
+  });
+});
