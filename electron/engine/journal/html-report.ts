@@ -6,7 +6,7 @@ import type { SessionReport } from './report-model.js';
  * resource, CSP `default-src 'none'`). Everything from the journal is untrusted agent output
  * and goes through `esc` — never into markup unescaped.
  */
-export function esc(s: unknown): string {
+export function esc(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
