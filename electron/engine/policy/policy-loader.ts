@@ -90,7 +90,7 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   }
   if (managed) {
     applyLayer(st, managed);
-    if (managed.data.ceilings) applyCeilings(st, managed.at(['ceilings']));
+    if (managed.data.ceilings) applyCeilings(st, (key) => managed.at(['ceilings', key]));
   }
   const all = managed ? [...sources, managed] : sources;
   const layers: LoadedLayer[] = all.map((s) => ({ layer: s.layer, file: s.file, sha256: s.sha256, ...(s.layer === 'managed' ? { signed } : {}) }));

@@ -5,6 +5,7 @@ import { warn } from './policy-merge.js';
 import type { MergeState } from './policy-merge.js';
 import { commandStrictness, networkStrictness } from './policy-types.js';
 import type { LayerName, SourceRef } from './policy-types.js';
+import type { Ceilings } from './policy-schema.js';
 
 export const DEFAULT_MANAGED_PATH = '/etc/paddock/policy.yaml';
 export const DEFAULT_MANAGED_PUBKEY = '/etc/paddock/policy.pub';
@@ -52,28 +53,28 @@ export function managedPublicKey(option: string | undefined, env: NodeJS.Process
 const lowerLayers: ReadonlySet<LayerName | 'engine'> = new Set(['default', 'user', 'project', 'engine']);
 
 /** Clamp lower layers' values to the managed ceilings; each change is a warning and a provenance note. */
-export function applyCeilings(st: MergeState, ceilingsAt: SourceRef): void {
+export function applyCeilings(st: MergeState, at: (ceiling: keyof Ceilings) => SourceRef): void {
   const { policy: p, provenance: prov } = st;
   const c = p.ceilings;
-  const clamp = (key: string, what: string, apply: () => void): void => {
+  const clamp = (key: string, ceiling: keyof Ceilings, what: string, apply: () => void): void => {
     apply();
-    prov[key] = { ...ceilingsAt, note: `clamped by the managed ceiling (${what})` };
-    warn(st, ceilingsAt, `${key} ${what}`);
+    prov[key] = { ...at(ceiling), note: `clamped by the managed ceiling ${ceiling}` };
+    warn(st, at(ceiling), `${key} ${what}`);
   };
   if (c.commands_default && commandStrictness(p.commands.default) < commandStrictness(c.commands_default)) {
     const v = c.commands_default;
-    clamp('commands.default', `raised to "${v}" (managed ceiling commands_default)`, () => (p.commands.default = v));
+    clamp('commands.default', 'commands_default', `raised to "${v}" (managed ceiling commands_default)`, () => (p.commands.default = v));
   }
   if (c.network_default && networkStrictness(p.network.default) < networkStrictness(c.network_default)) {
     const v = c.network_default;
-    clamp('network.default', `raised to "${v}" (managed ceiling network_default)`, () => (p.network.default = v));
+    clamp('network.default', 'network_default', `raised to "${v}" (managed ceiling network_default)`, () => (p.network.default = v));
   }
   if (c.unattended === 'deny' && p.approvals.unattended !== 'deny') {
-    clamp('approvals.unattended', 'set to "deny" (managed ceiling unattended)', () => (p.approvals.unattended = 'deny'));
+    clamp('approvals.unattended', 'unattended', 'set to "deny" (managed ceiling unattended)', () => (p.approvals.unattended = 'deny'));
   }
   const max = c.max_approval_timeout_seconds;
   if (max !== undefined && p.approvals.timeout_seconds > max) {
-    clamp('approvals.timeout_seconds', `lowered to ${max}s (managed ceiling)`, () => (p.approvals.timeout_seconds = max));
+    clamp('approvals.timeout_seconds', 'max_approval_timeout_seconds', `lowered to ${max}s (managed ceiling)`, () => (p.approvals.timeout_seconds = max));
   }
   const hosts = c.network_allow_hosts;
   if (hosts) {
@@ -84,7 +85,7 @@ export function applyCeilings(st: MergeState, ceilingsAt: SourceRef): void {
     });
     const presets = p.network.presets.filter((name) => prov[`network.presets[${name}]`]?.layer === 'managed');
     for (const name of p.network.presets.filter((n) => !presets.includes(n))) {
-      warn(st, prov[`network.presets[${name}]`] ?? ceilingsAt, `network preset "${name}" is ignored: the managed policy limits allowed hosts`);
+      warn(st, prov[`network.presets[${name}]`] ?? at('network_allow_hosts'), `network preset "${name}" is ignored: the managed policy limits allowed hosts`);
       delete prov[`network.presets[${name}]`];
     }
     p.network.presets = presets;

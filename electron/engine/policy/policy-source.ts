@@ -58,7 +58,7 @@ export function readPolicySource(layer: LayerName, file: string, text: string): 
       const keyRef = keyPosition(doc, path, key, refAt) ?? at(path);
       throw policyError(keyRef, `${pathText([...path, key])}: unknown key; expected one of: ${knownKeys(raw, path)}`);
     }
-    const missing = issue.code === 'invalid_type' && readIn(raw, path) === undefined;
+    const missing = readIn(raw, path) === undefined;
     const where = missing ? at(path.slice(0, -1)) : at(path);
     const what = missing ? `missing required key "${String(path[path.length - 1])}"` : issue.message;
     throw policyError(where, `${pathText(path)}: ${what}`);
