@@ -75,7 +75,7 @@ export function readBundle(buf: Buffer): ParsedBundle {
     }
     start = nl + 1;
   }
-  return { sessionId: header.sessionId, publicKeyPem: header.publicKey ?? null, checkpoints: parseCheckpointLines(cpTexts.join('\n')), lines, tornTailBytes: torn };
+  return { sessionId: header.sessionId, publicKeyPem: header.publicKey ?? null, checkpoints: parseCheckpointLines(cpTexts.map((t) => `${t}\n`).join('')), lines, tornTailBytes: torn };
 }
 
 

@@ -167,6 +167,8 @@ describe('verify', () => {
       const ok = verifyBundleFile(bundlePath, { home: other.home, publicKeyPem: pub });
       expect(ok.ok).toBe(true);
       expect(ok.lastSeq).toBe(60);
+      expect(ok.findings).toEqual([]);
+      expect(ok.checkpoints).toMatchObject({ valid: ok.checkpoints.total, lastSignedSeq: 60, final: true });
       // Without the key, the other machine's own (absent) key cannot vouch for it.
       expect(verifyBundleFile(bundlePath, { home: other.home }).ok).toBe(false);
       // Tampering inside the bundle is located like in a session.
