@@ -17,6 +17,8 @@ let docker: Docker;
 const home = tempHome('paddock-images-');
 const saved = process.env.PADDOCK_HOME;
 const calls: string[] = [];
+/** Builds this file replaced (forced rebuild): removed at the end if nothing uses them any more. */
+const replaced: string[] = [];
 
 /** Record every Engine API call this client makes (the real client, only observed). */
 function observe(d: Docker): void {
@@ -62,7 +64,8 @@ beforeAll(async () => {
   docker = (await connectEngine()).docker;
   observe(docker);
 });
-afterAll(() => {
+afterAll(async () => {
+  for (const id of replaced) await docker.getImage(id).remove().catch(() => undefined);
   if (saved === undefined) delete process.env.PADDOCK_HOME;
   else process.env.PADDOCK_HOME = saved;
   home.cleanup();
@@ -72,7 +75,10 @@ describe('default image', () => {
   it('builds from scratch with no registry: Debian rootfs imported, layers built, nothing pulled', { timeout: 900_000 }, async () => {
     const events: BuildProgress[] = [];
     const before = calls.length;
-    const old = await docker.getImage(imageTag(recipeHashes().image)).inspect().catch(() => null);
+    for (const t of [imageTag(recipeHashes().image), baseTag(recipeHashes().base)]) {
+      const prev = await docker.getImage(t).inspect().catch(() => null);
+      if (prev) replaced.push(prev.Id);
+    }
     const img = await ensureDefaultImage(docker, { force: true, onProgress: (e) => events.push(e) });
     expect(img.built).toBe(true);
     expect(img.tag).toBe(imageTag(recipeHashes().image));
@@ -92,8 +98,6 @@ describe('default image', () => {
     const info = await docker.getImage(img.tag).inspect();
     expect(info.Id).toBe(img.id);
     expect(info.Config.Labels).toMatchObject({ 'paddock.kind': 'agent', 'paddock.recipe': recipeHashes().image });
-    // The forced rebuild left the previous build untagged; drop it unless something still uses it.
-    if (old && old.Id !== img.id) await docker.getImage(old.Id).remove().catch(() => undefined);
   });
 
   it('is cached: a second ensureDefaultImage builds nothing and returns the same id', async () => {

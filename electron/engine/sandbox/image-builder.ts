@@ -1,10 +1,11 @@
 import type Docker from 'dockerode';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PaddockError, errorMessage } from '../errors.js';
 import { dataPaths } from '../paths.js';
 import { resolveDebianSources } from './apt-sources.js';
-import { AGENT_DOCKERFILE, IMAGE_DOCKERFILE, fillTemplate } from './image-dockerfiles.js';
+import { agentDockerfile, stageAgent } from './agent-layer.js';
+import { IMAGE_DOCKERFILE, fillTemplate } from './image-dockerfiles.js';
 import { withBuildLock } from './image-lock.js';
 import {
   AGENT_RECIPES,
@@ -18,7 +19,7 @@ import {
   imageTag,
   recipeHashes,
 } from './image-recipe.js';
-import { type BuildProgress, type LogFn, buildContext, ensureMmdebstrap, followStream, importBase, normalizeModes, runLogged } from './image-steps.js';
+import { type BuildProgress, type LogFn, buildContext, ensureMmdebstrap, followStream, importBase, normalizeModes } from './image-steps.js';
 
 export type { BuildProgress } from './image-steps.js';
 
@@ -125,18 +126,25 @@ async function buildImageLayers(docker: Docker, hashes: RecipeHashes, log: LogFn
   }
 }
 
-/** The default image's steps that still need doing (all of them when forced). */
-async function defaultPlan(docker: Docker, hashes: RecipeHashes, force: boolean): Promise<string[]> {
-  const steps: string[] = [];
-  if (force || !(await imageId(docker, baseTag(hashes.base)))) steps.push(`Debian ${IMAGE_RECIPE.suite} base (mmdebstrap → import)`);
-  if (force || !(await imageId(docker, imageTag(hashes.image)))) steps.push('agent image layers (packages, user, helpers)');
-  return steps;
+interface DefaultPlan {
+  base: boolean;
+  layers: boolean;
+  names: string[];
 }
 
-async function runDefaultSteps(docker: Docker, hashes: RecipeHashes, plan: Plan, steps: string[], opts: EnsureImageOptions): Promise<string> {
-  const force = opts.force ?? false;
-  if (steps.some((s) => s.startsWith('Debian'))) await buildBase(docker, hashes, plan.step(), opts.env ?? process.env);
-  if (steps.some((s) => s.startsWith('agent image'))) return buildImageLayers(docker, hashes, plan.step(), force);
+/** The default image's steps that still need doing (all of them when forced). */
+async function defaultPlan(docker: Docker, hashes: RecipeHashes, force: boolean): Promise<DefaultPlan> {
+  const base = force || !(await imageId(docker, baseTag(hashes.base)));
+  const layers = force || !(await imageId(docker, imageTag(hashes.image)));
+  const names: string[] = [];
+  if (base) names.push(`Debian ${IMAGE_RECIPE.suite} base (mmdebstrap → import)`);
+  if (layers) names.push('agent image layers (packages, user, helpers)');
+  return { base, layers, names };
+}
+
+async function runDefaultSteps(docker: Docker, hashes: RecipeHashes, todo: DefaultPlan, plan: Plan, opts: EnsureImageOptions): Promise<string> {
+  if (todo.base) await buildBase(docker, hashes, plan.step(), opts.env ?? process.env);
+  if (todo.layers) return buildImageLayers(docker, hashes, plan.step(), opts.force ?? false);
   const id = await imageId(docker, imageTag(hashes.image));
   if (!id) throw new PaddockError('IMAGE_BUILD_FAILED', `${imageTag(hashes.image)} vanished during the build`);
   return id;
@@ -156,57 +164,13 @@ export async function ensureDefaultImage(docker: Docker, opts: EnsureImageOption
   return withBuildLock(
     dataPaths().imageCache,
     async () => {
-      const steps = await defaultPlan(docker, hashes, opts.force ?? false);
-      if (steps.length === 0) return { tag, id: (await imageId(docker, tag)) ?? '', built: false };
-      const id = await runDefaultSteps(docker, hashes, new Plan(steps, opts.onProgress), steps, opts);
+      const todo = await defaultPlan(docker, hashes, opts.force ?? false);
+      if (todo.names.length === 0) return { tag, id: (await imageId(docker, tag)) ?? '', built: false };
+      const id = await runDefaultSteps(docker, hashes, todo, new Plan(todo.names, opts.onProgress), opts);
       return { tag, id, built: true };
     },
     lockOpts(opts),
   );
-}
-
-async function stageAgent(agent: AgentName, dir: string, log: LogFn): Promise<void> {
-  const recipe = AGENT_RECIPES[agent];
-  const prefix = join(dir, 'pkg');
-  mkdirSync(prefix, { recursive: true });
-  const specs = recipe.packages.map((p) => `${p.name}@${p.version}`);
-  // The host's npm, for linux/x64/glibc, never running install scripts on the host.
-  const args = ['install', '--prefix', prefix, '--omit=dev', '--os=linux', '--cpu=x64', '--libc=glibc'];
-  args.push('--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', ...specs);
-  log(`npm ${args.join(' ')}`);
-  await runLogged('npm', args, log, `npm install ${specs.join(' ')}`);
-  for (const f of recipe.requires) {
-    if (!existsSync(join(prefix, f))) {
-      throw new PaddockError(
-        'IMAGE_BUILD_FAILED',
-        `npm installed ${specs.join(' ')} but ${f} is missing (the linux x64 platform package did not install). ` +
-          'Check that your npm honours --os/--cpu (npm >= 10) and that optional dependencies are not disabled.',
-      );
-    }
-  }
-}
-
-function agentDockerfile(agent: AgentName, dir: string, image: string, hash: string): string {
-  const recipe = AGENT_RECIPES[agent];
-  const bin = `/usr/local/bin/${recipe.bin}`;
-  let binStep: string;
-  if (recipe.launcher.kind === 'link') {
-    binStep = `RUN ln -sf ${recipe.launcher.target} ${bin}`;
-  } else {
-    writeFileSync(join(dir, 'launcher'), recipe.launcher.text);
-    chmodSync(join(dir, 'launcher'), 0o755);
-    binStep = `COPY --chown=0:0 launcher ${bin}`;
-  }
-  return fillTemplate(AGENT_DOCKERFILE, {
-    IMAGE: image,
-    DEST: `${IMAGE_RECIPE.agentsRoot}/${agent}`,
-    BIN_STEP: binStep,
-    UID: IMAGE_RECIPE.user.uid,
-    GID: IMAGE_RECIPE.user.gid,
-    SMOKE: recipe.smoke,
-    AGENT: agent,
-    RECIPE: hash,
-  });
 }
 
 /**
@@ -231,10 +195,10 @@ export async function ensureAgentImage(docker: Docker, agent: AgentName, opts: E
         const id = await imageId(docker, tag);
         if (id) return { tag, id, built: false };
       }
-      const steps = await defaultPlan(docker, hashes, force);
-      steps.push(`npm install ${recipe.packages.map((p) => `${p.name}@${p.version}`).join(' ')}`, `${agent} layer`);
-      const plan = new Plan(steps, opts.onProgress);
-      await runDefaultSteps(docker, hashes, plan, steps, opts);
+      const todo = await defaultPlan(docker, hashes, force);
+      const npmStep = `npm install ${recipe.packages.map((p) => `${p.name}@${p.version}`).join(' ')}`;
+      const plan = new Plan([...todo.names, npmStep, `${agent} layer`], opts.onProgress);
+      await runDefaultSteps(docker, hashes, todo, plan, opts);
       const dir = scratchDir(`agent-${agent}`);
       try {
         await stageAgent(agent, dir, plan.step());
