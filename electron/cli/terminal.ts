@@ -1,22 +1,21 @@
 import type { SessionEventSink } from '../engine/sessions/session-events.js';
-import type { SessionHandle } from '../engine/sessions/session-runner.js';
+import type { SandboxContainer } from '../engine/sandbox/sandbox-container.js';
 
 /**
  * Connect this process's terminal to a session: raw mode and resizes when there is a TTY
  * (Ctrl-C then reaches the sandboxed program as a byte), signals forwarded otherwise, stdin EOF
  * passed on. Returns a function that restores the terminal.
  */
-export function attachTerminal(session: SessionHandle, events: SessionEventSink, tty: boolean): () => void {
-  const { sandbox, id } = session;
+export function attachTerminal(sandbox: SandboxContainer, id: string, events: SessionEventSink, tty: boolean): () => void {
   const stdin = process.stdin;
-  session.stdout.pipe(process.stdout, { end: false });
-  session.stderr.pipe(process.stderr, { end: false });
 
   const onInput = (chunk: Buffer) => {
     if (tty) events.emit(id, 'terminal.input', { data: chunk.toString('utf8') });
     sandbox.stream.write(chunk);
   };
-  const onEnd = () => sandbox.stream.end();
+  const onEnd = () => {
+    if (!tty) sandbox.stream.end();
+  };
   stdin.on('data', onInput);
   stdin.on('end', onEnd);
 
@@ -30,11 +29,11 @@ export function attachTerminal(session: SessionHandle, events: SessionEventSink,
       events.emit(id, 'terminal.resize', { cols, rows });
       void sandbox.resize(cols, rows);
     };
-    resize();
+    sandbox.onStarted(resize);
     process.stdout.on('resize', resize);
     cleanups.push(() => process.stdout.off('resize', resize));
   } else if (tty) {
-    void sandbox.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24);
+    sandbox.onStarted(() => void sandbox.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24));
   }
 
   let interrupts = 0;
@@ -53,8 +52,6 @@ export function attachTerminal(session: SessionHandle, events: SessionEventSink,
     stdin.off('data', onInput);
     stdin.off('end', onEnd);
     stdin.pause();
-    session.stdout.unpipe(process.stdout);
-    session.stderr.unpipe(process.stderr);
     for (const c of cleanups.reverse()) c();
   };
 }

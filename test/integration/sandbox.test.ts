@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ beforeAll(() => {
   writeFileSync(join(repo, 'README.md'), 'hello\n');
   marker = `outside-marker-${process.pid}`;
   writeFileSync(join(work, marker), 'must not be visible');
+  // A developer's repo belongs to the developer (uid 1000 on most Linux desktops), not to root.
+  spawnSync('chown', ['-R', '1000:1000', repo]);
 });
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import type { RunFlags } from './run.js';
 
 /** Run one session in this terminal; resolves to the exit code `paddock run` should exit with. */
 export async function runSession(args: string[], flags: RunFlags): Promise<number> {
-  if (flags.cmd && args.length) throw new PaddockError('BAD_INPUT', 'give either --cmd "…" or a command after --, not both');
+  if (flags.cmd && args.length)
+    throw new PaddockError('BAD_INPUT', 'give either --cmd "…" or a command after --, not both');
   const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
   const tty = flags.tty ?? (!!process.stdin.isTTY && !!process.stdout.isTTY);
   const log = (m: string) => flags.verbose && process.stderr.write(`paddock: ${m}\n`);
@@ -23,22 +24,34 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     ...(flags.cpus ? { cpus: flags.cpus } : {}),
     ...(flags.pids ? { pids: flags.pids } : {}),
   };
-  const session = await runner.start({
-    repo: flags.repo,
-    image: flags.image,
-    agent: flags.cmd || args.length ? 'command' : 'shell',
-    command,
-    tty,
-    limits,
-    timeoutMs: flags.timeout,
-    onProgress: (m) => process.stderr.write(`paddock: ${m}\n`),
-  });
+  let detach = () => {};
+  const session = await runner
+    .start({
+      repo: flags.repo,
+      image: flags.image,
+      agent: flags.cmd || args.length ? 'command' : 'shell',
+      command,
+      tty,
+      limits,
+      timeoutMs: flags.timeout,
+      onProgress: (m) => process.stderr.write(`paddock: ${m}\n`),
+      output: { stdout: process.stdout, stderr: process.stderr },
+      // Signals and input are wired before the program starts, so none can slip past.
+      beforeStart: (sandbox, id) => {
+        detach = attachTerminal(sandbox, id, events, tty);
+      },
+    })
+    .catch((e: unknown) => {
+      detach();
+      throw e;
+    });
   log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
-  const detach = attachTerminal(session, events, tty);
-  const result = await session.done.finally(detach);
+  const result = await session.done.finally(() => detach());
 
   if (result.message) process.stderr.write(`paddock: ${result.message}\n`);
-  process.stderr.write(`paddock: session ${session.id} ended (${result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`})\n`);
+  process.stderr.write(
+    `paddock: session ${session.id} ended (${result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`})\n`,
+  );
   if (flags.json) {
     const r = result.record;
     process.stderr.write(

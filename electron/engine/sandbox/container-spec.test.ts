@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildContainerSpec, defaultLimits } from './container-spec.js';
+import { buildContainerSpec, defaultLimits, sandboxUser } from './container-spec.js';
 import { ownerFromLabels } from './owner.js';
 
 const ws = {
@@ -92,5 +92,14 @@ describe('buildContainerSpec', () => {
     expect(l.memory).toBeGreaterThanOrEqual(512 * 1024 ** 2);
     expect(l.memory).toBeLessThanOrEqual(4 * 1024 ** 3);
     expect(l.pids).toBeGreaterThan(64);
+  });
+
+  it('runs as the repo owner when that is a non-root user, never as root', () => {
+    expect(sandboxUser({ uid: 0, gid: 0 })).toEqual({ uid: 1000, gid: 1000 });
+    expect(sandboxUser({ uid: 1001, gid: 1001 })).toEqual({ uid: 1001, gid: 1001 });
+    expect(sandboxUser({ uid: 1001, gid: 0 })).toEqual({ uid: 1000, gid: 1000 });
+    const s = spec({ user: { uid: 1001, gid: 1002 } });
+    expect(s.User).toBe('1001:1002');
+    expect(s.HostConfig!.Tmpfs!['/home/agent']).toMatch(/uid=1001,gid=1002/);
   });
 });

@@ -28,8 +28,19 @@ export function defaultLimits(): SandboxLimits {
   };
 }
 
+/**
+ * Who the sandboxed program runs as: uid 1000 (`agent` in Paddock's image), unless the repo
+ * belongs to another non-root user, whose uid:gid is used so files written in /workspace stay
+ * theirs and their files stay writable. Never root.
+ */
+export function sandboxUser(repoOwner: { uid: number; gid: number }): { uid: number; gid: number } {
+  if (repoOwner.uid > 0 && repoOwner.gid > 0) return { uid: repoOwner.uid, gid: repoOwner.gid };
+  return { uid: AGENT_UID, gid: AGENT_UID };
+}
+
 export interface SandboxSpecInput {
   sessionId: string;
+  user?: { uid: number; gid: number };
   image: string;
   command: string[];
   tty: boolean;
@@ -62,6 +73,7 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
     mounts.push({ Type: 'bind', Source: input.emptyFile, Target: `${WORKSPACE}/${rel}`, ReadOnly: true });
   }
 
+  const user = input.user ?? { uid: AGENT_UID, gid: AGENT_UID };
   const tmpfsOpts = `rw,nosuid,nodev,size=${limits.tmpfsSize}`;
   const env = {
     LANG: 'C.UTF-8',
@@ -78,11 +90,13 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
     Cmd: input.command,
     Entrypoint: [],
     WorkingDir: WORKSPACE,
-    User: `${AGENT_UID}:${AGENT_UID}`,
+    User: `${user.uid}:${user.gid}`,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Tty: input.tty,
     OpenStdin: true,
-    StdinOnce: false,
+    // Without a TTY, the engine closes the program's stdin (not our output) when ours ends; with
+    // a TTY it would close the output too, so a terminal session never sends EOF (Ctrl-D is a byte).
+    StdinOnce: !input.tty,
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
@@ -96,7 +110,7 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
       Tmpfs: {
         '/tmp': `${tmpfsOpts},mode=1777`,
         '/var/tmp': `${tmpfsOpts},mode=1777`,
-        [AGENT_HOME]: `${tmpfsOpts},mode=0700,uid=${AGENT_UID},gid=${AGENT_UID}`,
+        [AGENT_HOME]: `${tmpfsOpts},mode=0700,uid=${user.uid},gid=${user.gid}`,
       },
       Memory: limits.memory,
       MemorySwap: limits.memory,

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { PaddockError, errorMessage } from '../errors.js';
+import { withTimeout } from './docker-client.js';
 
 export type ExitReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'engine-lost';
 
@@ -24,13 +25,20 @@ export class SandboxContainer {
   private timedOut = false;
   private events: Readable | null = null;
   private waitResult: Promise<{ StatusCode: number }> | null = null;
+  private readonly streamClosed: Promise<void>;
 
   private constructor(
     private readonly docker: Docker,
     readonly container: Docker.Container,
     readonly stream: Duplex,
     readonly tty: boolean,
-  ) {}
+  ) {
+    this.streamClosed = new Promise((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+  }
 
   static async create(docker: Docker, spec: Docker.ContainerCreateOptions): Promise<SandboxContainer> {
     let container: Docker.Container;
@@ -60,6 +68,13 @@ export class SandboxContainer {
     else this.docker.modem.demuxStream(this.stream, stdout, stderr);
   }
 
+  private readonly startedHooks: Array<() => void> = [];
+
+  /** Run `fn` once the container has started (a TTY can only be resized then). */
+  onStarted(fn: () => void): void {
+    this.startedHooks.push(fn);
+  }
+
   async start(): Promise<void> {
     await this.watchEvents();
     this.waitResult = this.container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
@@ -69,6 +84,7 @@ export class SandboxContainer {
     } catch (e) {
       throw new PaddockError('CONTAINER_FAILED', `the sandbox container did not start: ${errorMessage(e)}`, { cause: e });
     }
+    for (const fn of this.startedHooks.splice(0)) fn();
   }
 
   async resize(cols: number, rows: number): Promise<void> {
@@ -93,12 +109,16 @@ export class SandboxContainer {
     if (!this.waitResult) throw new Error('wait() before start()');
     let status: number;
     try {
-      status = (await this.waitResult).StatusCode;
+      status = (await this.waitOrDetectLoss(this.waitResult)).StatusCode;
     } catch (e) {
       return { exitCode: null, reason: 'engine-lost', message: `the container engine stopped answering mid-session (${errorMessage(e)}); the sandbox will be removed at the next start` };
     } finally {
+      this.events?.removeAllListeners('close');
       this.events?.destroy();
     }
+    // The exit can overtake the last output on the attach connection: drain it first, as
+    // `docker run` does (bounded, in case the engine never closes the stream).
+    await Promise.race([this.streamClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     const state = await this.container.inspect().then((i) => i.State, () => null);
     if (state?.OOMKilled) {
       return { exitCode: status, reason: 'oom', message: 'the sandboxed program ran out of memory and was killed by the memory limit' };
@@ -109,6 +129,41 @@ export class SandboxContainer {
     }
     if (!state) return { exitCode: status, reason: 'killed', message: 'the sandbox container was removed from outside Paddock' };
     return { exitCode: status, reason: 'exited' };
+  }
+
+  /**
+   * dockerode's wait never settles if the engine connection dies after the response headers.
+   * Once the engine's event stream closes (it only does when the connection is gone), poll
+   * the container with a timeout: an answer gives the exit, silence means the engine is lost.
+   */
+  private waitOrDetectLoss(waitResult: Promise<{ StatusCode: number }>): Promise<{ StatusCode: number }> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(timer);
+        f();
+      };
+      waitResult.then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e as Error)));
+      const check = async () => {
+        try {
+          const st = (await withTimeout(this.container.inspect(), 3000, 'the engine did not answer within 3 s')).State;
+          if (!st.Running) settle(() => resolve({ StatusCode: st.ExitCode }));
+        } catch (e) {
+          if (/no such container|404/i.test(errorMessage(e))) settle(() => resolve({ StatusCode: 137 }));
+          else settle(() => reject(e as Error));
+        }
+      };
+      const onEventsClosed = () => {
+        if (settled) return;
+        void check();
+        timer = setInterval(() => void check(), 2000);
+      };
+      if (!this.events || this.events.destroyed) onEventsClosed();
+      else this.events.once('close', onEventsClosed);
+    });
   }
 
   async remove(): Promise<void> {

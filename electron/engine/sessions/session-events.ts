@@ -9,7 +9,7 @@ export interface SessionEventMap {
   'session.started': { repo: string; image: string; imageDigest: string | null; command: string[]; containerId: string };
   'session.ended': { exitCode: number | null; reason: SessionEndReason; message?: string };
   'container.lifecycle': { containerId: string; state: 'created' | 'started' | 'stopped' | 'removed' | 'oom' | 'killed' };
-  'terminal.output': { data: string };
+  'terminal.output': { data: string; stream?: 'stdout' | 'stderr' };
   'terminal.input': { data: string };
   'terminal.resize': { cols: number; rows: number };
   'session.error': { code: string; message: string };

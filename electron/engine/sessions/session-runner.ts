@@ -1,10 +1,11 @@
 import type Docker from 'dockerode';
+import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { PaddockError, errorMessage } from '../errors.js';
 import { dataPaths } from '../paths.js';
 import type { SandboxLimits } from '../sandbox/container-spec.js';
-import { buildContainerSpec, defaultLimits } from '../sandbox/container-spec.js';
+import { buildContainerSpec, defaultLimits, sandboxUser } from '../sandbox/container-spec.js';
 import { resolveImage } from '../sandbox/image-builder.js';
 import type { OwnerIdentity } from '../sandbox/owner.js';
 import { currentOwner, ownerAlive } from '../sandbox/owner.js';
@@ -32,6 +33,13 @@ export interface SessionRunOptions {
   timeoutMs?: number;
   workspace?: Omit<WorkspaceOptions, 'emptyFile'>;
   onProgress?: (message: string) => void;
+  /**
+   * Where the container's output goes as it arrives (TTY: everything on stdout). Output is also
+   * emitted as `terminal.output` events; with no sinks, events are the only consumer.
+   */
+  output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  /** Called once the container is created and attached, just before it starts (wire input here). */
+  beforeStart?: (sandbox: SandboxContainer, sessionId: string) => void;
 }
 
 export interface SessionResult extends SandboxExit {
@@ -42,9 +50,6 @@ export interface SessionHandle {
   id: string;
   record: SessionRecord;
   sandbox: SandboxContainer;
-  /** Container output (TTY: the terminal stream; otherwise demultiplexed). */
-  stdout: NodeJS.ReadableStream;
-  stderr: NodeJS.ReadableStream;
   done: Promise<SessionResult>;
 }
 
@@ -107,6 +112,11 @@ export class SessionRunner {
       owner: this.owner,
     };
     let sandbox: SandboxContainer | null = null;
+    const owner = await stat(repo);
+    const user = sandboxUser(owner);
+    if (owner.uid !== user.uid) {
+      progress(`${repo} belongs to uid ${owner.uid}; the sandbox runs as uid ${user.uid}, which can read it but may not be able to write to it`);
+    }
     try {
       await this.store.put(record);
       const spec = buildContainerSpec({
@@ -117,15 +127,15 @@ export class SessionRunner {
         workspace: ws,
         emptyFile,
         owner: this.owner,
+        user,
         limits: { ...defaultLimits(), ...opts.limits },
         env: opts.env,
       });
       sandbox = await SandboxContainer.create(this.deps.docker, spec);
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      this.tapOutput(id, stdout);
-      this.tapOutput(id, stderr);
+      const stdout = this.tapOutput(id, 'stdout', opts.output?.stdout);
+      const stderr = this.tapOutput(id, 'stderr', opts.output?.stderr);
       sandbox.pipeOutput(stdout, stderr);
+      opts.beforeStart?.(sandbox, id);
       await sandbox.start();
       record.containerId = sandbox.id;
       record.state = 'running';
@@ -134,7 +144,7 @@ export class SessionRunner {
       this.deps.events.emit(id, 'session.started', { repo, image: image.tag, imageDigest: record.imageDigest, command: opts.command, containerId: sandbox.id });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
       const done = this.finish(record, sandbox, ws, stdout, stderr).finally(() => timer && clearTimeout(timer));
-      return { id, record, sandbox, stdout, stderr, done };
+      return { id, record, sandbox, done };
     } catch (e) {
       await sandbox?.remove().catch(() => {});
       await releaseWorkspace(ws);
@@ -149,8 +159,6 @@ export class SessionRunner {
 
   private async finish(record: SessionRecord, sandbox: SandboxContainer, ws: Parameters<typeof releaseWorkspace>[0], stdout: PassThrough, stderr: PassThrough): Promise<SessionResult> {
     const exit = await sandbox.wait();
-    // Let the last output drain before the stream is torn down.
-    await new Promise((r) => setImmediate(r));
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;
     stdout.end();
@@ -169,11 +177,15 @@ export class SessionRunner {
     return { ...exit, record: updated };
   }
 
-  private tapOutput(id: string, stream: PassThrough): void {
+  /** A stream that records every chunk as an event and forwards it, unaltered, to the sink. */
+  private tapOutput(id: string, name: 'stdout' | 'stderr', sink?: NodeJS.WritableStream): PassThrough {
+    const stream = new PassThrough();
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
+      sink?.write(chunk);
       const data = decoder.write(chunk);
-      if (data) this.deps.events.emit(id, 'terminal.output', { data });
+      if (data) this.deps.events.emit(id, 'terminal.output', { data, stream: name });
     });
+    return stream;
   }
 }
