@@ -75,3 +75,21 @@ describe('verdicts', () => {
     expect(strict.evaluate('git status').decision).toBe('allow');
   });
 });
+
+describe('the tree-sitter-free fast path for simple lines', () => {
+  it('splits exactly as the parser does', async () => {
+    const { analyseCommandLine, simpleWords } = await import('./shell-analyse.js');
+    const extra = ['grep -rn "TODO: fix" src', "echo 'a  b' c", 'cat "a b"\'c d\'e', 'X="a b" ls', "rg -e 'x|y' --glob '*.ts'", '"" ls', 'ls   -la\t src'];
+    const lines = [...commandCases.map((c) => c[0]), ...extra];
+    let fast = 0;
+    for (const line of lines) {
+      const a = analyseCommandLine(line);
+      const b = analyseCommandLine(line, { fastPath: false });
+      const strip = (ps: typeof a) => ps.map((p) => ({ ...p, text: p.text.trim() }));
+      expect(strip(a), line).toEqual(strip(b));
+      if (/^[^;&|<>()$`\\\n{}[\]*?~#!]*$/.test(line) && line.trim() !== '') fast++;
+    }
+    expect(fast).toBeGreaterThan(50);
+    expect(simpleWords(`cat "a b"'c d'e  f`)).toEqual(['cat', 'a bc de', 'f']);
+  });
+});

@@ -129,8 +129,13 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     return candidates.find((c) => m.matches(resolveArgPath(c, ctx.cwd, ctx.home))) ?? null;
   }
 
+  const splits = new WeakMap<ShellPart, ReturnType<typeof splitArgs>>();
   function judgeCommand(part: ShellPart, ctx: ResolvedContext): Judgement {
-    const split = splitArgs(part);
+    let split = splits.get(part);
+    if (!split) {
+      split = splitArgs(part);
+      splits.set(part, split);
+    }
     let best: CompiledRule | null = null;
     for (const c of index.candidates(part.argv[0]!)) {
       if (best && commandStrictness(c.rule.decision) <= commandStrictness(best.rule.decision)) continue;

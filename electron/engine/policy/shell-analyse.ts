@@ -30,7 +30,37 @@ export interface ShellPart {
 
 const MAX_DEPTH = 8;
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
-const SIMPLE_LINE = /^[A-Za-z0-9_\-./=:,@%+ \t]*$/;
+/**
+ * One simple command bash reads exactly as whitespace-separated words: outside quotes only
+ * these characters; inside '…' anything but '; inside "…" no $ ` \\ ! (no expansion). Such
+ * lines skip tree-sitter; everything else is parsed.
+ */
+const SIMPLE_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^ \t]|'[^'\n]*'|"[^"$`\\!\n]*")*$/;
+
+/** Words of a SIMPLE_LINE, after quote removal. */
+export function simpleWords(src: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === ' ' || c === '\t') {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else if (c === "'" || c === '"') {
+      const end = src.indexOf(c, i + 1);
+      cur += src.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
 interface WalkCtx {
@@ -42,23 +72,20 @@ interface WalkCtx {
 
 class Analyser {
   readonly parts: ShellPart[] = [];
+  constructor(private readonly fastPath: boolean) {}
 
   script(src: string, via: string[], depth: number, floor: Floor | null): void {
     if (floor) this.structure(src, via, floor);
     if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
-    if (SIMPLE_LINE.test(src)) {
-      const tokens = src.split(/[ \t]+/).filter((t) => t !== '');
+    if (this.fastPath && SIMPLE_LINE.test(src)) {
+      const tokens = simpleWords(src);
       if (tokens.length === 0) return;
       if (!RESERVED.has(tokens[0]!)) return this.simple(tokens.map((t) => word(t)), src, { via, depth, pipedFrom: [], stdinPiped: false });
     }
-    const { root, done } = parseBash(src);
-    try {
-      if (root.hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
-      this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
-    } finally {
-      done();
-    }
-    if (root.hasError) {
+    const { root, hasError } = parseBash(src);
+    if (hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
+    this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
+    if (hasError) {
       // bash still runs what it can (an unterminated here-document, a backtick the grammar
       // gave up on): also judge each line and each backtick body on its own. Only adds parts.
       if (src.includes('\n')) for (const line of src.split('\n')) if (line.trim() !== '') this.script(line, [...via, 'line'], depth + 1, null);
@@ -175,7 +202,7 @@ class Analyser {
     const body = node.childForFieldName('body');
     if (body) this.walk(body, ctx);
     const consumers = this.parts.slice(start).filter((p) => p.kind === 'command');
-    for (const c of node.namedChildren) if (c && c !== body && c.id !== body?.id) this.redirect(c, ctx, consumers);
+    for (const c of node.namedChildren) if (c !== body) this.redirect(c, ctx, consumers);
   }
 
   private redirect(node: TsNode, ctx: WalkCtx, consumers: ShellPart[]): void {
@@ -227,8 +254,8 @@ class Analyser {
 }
 
 /** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */
-export function analyseCommandLine(line: string): ShellPart[] {
-  const a = new Analyser();
+export function analyseCommandLine(line: string, options: { fastPath?: boolean } = {}): ShellPart[] {
+  const a = new Analyser(options.fastPath ?? true);
   a.script(line, [], 0, null);
   return a.parts;
 }

@@ -1,9 +1,59 @@
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
-import type { Node as TsNode } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import { PaddockError } from '../errors.js';
 
-export type { TsNode };
+/**
+ * A syntax node copied out of tree-sitter's wasm memory in one cursor walk: reading fields of
+ * web-tree-sitter's own nodes crosses into wasm on every access, which is most of the cost.
+ */
+export class TsNode {
+  readonly children: TsNode[] = [];
+  private named: TsNode[] | null = null;
+  constructor(
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    readonly field: string | null,
+    readonly text: string,
+  ) {}
+
+  get namedChildren(): TsNode[] {
+    return (this.named ??= this.children.filter((c) => c.isNamed));
+  }
+
+  namedChild(i: number): TsNode | null {
+    return this.namedChildren[i] ?? null;
+  }
+
+  childForFieldName(field: string): TsNode | null {
+    return this.children.find((c) => c.field === field) ?? null;
+  }
+}
+
+function copyTree(tree: Tree, src: string): TsNode {
+  const cur = tree.walk();
+  try {
+    const root = new TsNode(cur.nodeType, true, false, null, src.slice(cur.startIndex, cur.endIndex));
+    const stack: TsNode[] = [root];
+    if (!cur.gotoFirstChild()) return root;
+    for (;;) {
+      const n = new TsNode(cur.nodeType, cur.nodeIsNamed, cur.nodeIsMissing, cur.currentFieldName, src.slice(cur.startIndex, cur.endIndex));
+      stack[stack.length - 1]!.children.push(n);
+      if (cur.gotoFirstChild()) {
+        stack.push(n);
+        continue;
+      }
+      while (!cur.gotoNextSibling()) {
+        if (!cur.gotoParent()) return root;
+        stack.pop();
+        if (stack.length === 0) return root;
+      }
+    }
+  } finally {
+    cur.delete();
+  }
+}
 
 let parser: Parser | null = null;
 let initializing: Promise<void> | null = null;
@@ -32,10 +82,14 @@ export function isPolicyEngineReady(): boolean {
   return parser !== null;
 }
 
-/** Parse a bash script; call `done()` on the result to free the wasm memory. */
-export function parseBash(script: string): { root: TsNode; done: () => void } {
+/** Parse a bash script into plain nodes (the wasm tree is freed before returning). */
+export function parseBash(script: string): { root: TsNode; hasError: boolean } {
   if (!parser) throw new PaddockError('INTERNAL', 'policy engine not initialised: await initPolicyEngine() first');
   const tree = parser.parse(script);
   if (!tree) throw new PaddockError('INTERNAL', 'tree-sitter returned no tree');
-  return { root: tree.rootNode, done: () => tree.delete() };
+  try {
+    return { root: copyTree(tree, script), hasError: tree.rootNode.hasError };
+  } finally {
+    tree.delete();
+  }
 }
