@@ -48,7 +48,7 @@ export function isExported(kind: string): boolean {
 function attr(v: unknown): AnyValue | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   return JSON.stringify(v);
 }
 

@@ -87,7 +87,7 @@ describe('OtlpEventExporter', () => {
     const deny = c.logs[2]!;
     expect(deny.severityText).toBe('WARN');
     expect(attrs(deny)).toMatchObject({ 'session.id': 's1', 'paddock.command': 'rm -rf /', 'paddock.rule': 'deny rm-root' });
-    expect(attrs({ attributes: c.payloads[0]!.resourceLogs[0]!.resource.attributes } as OtlpLog)['service.name']).toBe('paddock');
+    expect(attrs({ attributes: c.payloads[0]!.resourceLogs[0]!.resource.attributes })['service.name']).toBe('paddock');
     expect(c.headers[0]!['x-paddock-token']).toBe('t0k');
     expect(ex.stats()).toMatchObject({ emitted: 8, exported: 8, dropped: 0, queued: 0 });
   });

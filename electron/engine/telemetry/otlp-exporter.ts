@@ -39,7 +39,7 @@ class CountingExporter implements LogRecordExporter {
   constructor(private readonly inner: LogRecordExporter) {}
   export(logs: ReadableLogRecord[], done: (r: ExportResult) => void): void {
     this.inner.export(logs, (r) => {
-      if (r.code === 0) this.exported += logs.length;
+      if ((r.code as number) === 0 /* ExportResultCode.SUCCESS */) this.exported += logs.length;
       else this.failed += logs.length;
       done(r);
     });
