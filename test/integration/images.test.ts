@@ -1,5 +1,8 @@
 import type Docker from 'dockerode';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PaddockError } from '../../electron/engine/errors.js';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
 import {
   type BuildProgress,
@@ -141,6 +144,25 @@ describe('default image', () => {
     const local = await resolveImage(docker, img.tag);
     expect(local).toMatchObject({ tag: img.tag, id: img.id });
     expect(calls.slice(before).filter((c) => c.includes('fromImage'))).toEqual([]);
+  });
+});
+
+describe('failed builds', () => {
+  it('a base build whose mirror fails leaves no tag behind and the current image untouched', { timeout: 300_000 }, async () => {
+    const before = await ensureDefaultImage(docker);
+    const sources = join(home.home, 'broken.sources');
+    // Loopback port 9 (discard): nothing listens, apt fails at once. No traffic leaves the host.
+    writeFileSync(sources, 'Types: deb\nURIs: http://127.0.0.1:9/debian\nSuites: bookworm\nComponents: main\n');
+    const err = await ensureDefaultImage(docker, { force: true, env: { ...process.env, PADDOCK_DEBIAN_SOURCES: sources } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PaddockError);
+    expect((err as PaddockError).code).toBe('IMAGE_BUILD_FAILED');
+    expect((err as PaddockError).message).toMatch(/mmdebstrap failed/);
+    const partial = await docker.listImages({ filters: { reference: ['paddock/base:*-partial-*'] } });
+    expect(partial).toEqual([]);
+    expect((await docker.getImage(before.tag).inspect()).Id).toBe(before.id);
+    expect(await ensureDefaultImage(docker)).toEqual({ ...before, built: false });
   });
 });
 
