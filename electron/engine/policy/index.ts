@@ -12,3 +12,8 @@ export type { CommandDecision, NetworkDecision, PolicyFile } from './policy-sche
 export { ENGINE_SOURCE, commandStrictness, stricterCommand, layerNames } from './policy-types.js';
 export type { EffectivePolicy, EffectivePolicyResult, Provenance, ProvenanceEntry, SourceRef, LayerName, PolicyWarning } from './policy-types.js';
 export { hostWithin } from './policy-managed.js';
+export { networkRulesFromPolicy } from './policy-network.js';
+export type { EgressRuleData } from './policy-network.js';
+export { formatExplain } from './policy-explain.js';
+export { createPathJudge } from './policy-paths.js';
+export type { PathJudge } from './policy-paths.js';

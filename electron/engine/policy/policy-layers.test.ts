@@ -305,3 +305,16 @@ describe('errors name file:line:col and what is expected', () => {
     expect((await loadError()).message).toContain(`${userFile()}:7:19: rule "r": args_regex is not a valid regular expression`);
   });
 });
+
+describe('network rules for the egress proxy', () => {
+  it('keep their file:line and normalise ports', async () => {
+    write(userFile(), 'network:\n  presets: [npm]\n  rules:\n    - { host: "*.example.org", port: 443, decision: allow }\n    - { host: api.example.com, port: [80, 443], methods: [GET], decision: ask }\n');
+    const { networkRulesFromPolicy } = await import('./policy-network.js');
+    const n = networkRulesFromPolicy((await load()).policy);
+    expect(n.presets).toEqual(['npm']);
+    expect(n.rules).toEqual([
+      { host: '*.example.org', ports: [443], decision: 'allow', source: { file: userFile(), line: 5 } },
+      { host: 'api.example.com', ports: [80, 443], methods: ['GET'], decision: 'ask', source: { file: userFile(), line: 6 } },
+    ]);
+  });
+});
