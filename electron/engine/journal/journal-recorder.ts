@@ -3,18 +3,22 @@ import type { SessionEvent, SessionEventListener } from '../sessions/session-eve
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 
 export interface JournalRecorderOptions extends Omit<JournalWriterOptions, 'sessionId' | 'onFailure'> {
+  /** After `session.ended`, keep the journal open this long for late events (container removal...). */
+  closeGraceMs?: number;
   /** The journal of `sessionId` cannot be written: pause/stop its agent and tell the user. */
   onFailure?: (sessionId: string, error: PaddockError) => void;
 }
 
 /**
  * Subscribes to the session event bus and writes every event of every session to that
- * session's journal. `session.ended` closes the journal (final signed checkpoint).
+ * session's journal. `session.ended` closes the journal (final signed checkpoint) after a short
+ * grace period for late events.
  */
 export class JournalRecorder {
   private readonly writers = new Map<string, JournalWriter>();
   private readonly closing = new Set<Promise<void>>();
   private readonly broken = new Set<string>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly opts: JournalRecorderOptions = {}) {}
@@ -35,11 +39,24 @@ export class JournalRecorder {
     if (!w) return;
     w.append(event.kind, event.data, event.time);
     if (event.kind === 'session.ended') {
-      this.writers.delete(event.sessionId);
-      const p = w.close().catch((e: unknown) => this.report(event.sessionId, e));
-      this.closing.add(p);
-      void p.finally(() => this.closing.delete(p));
+      clearTimeout(this.graceTimers.get(event.sessionId));
+      const t = setTimeout(() => this.closeSession(event.sessionId), this.opts.closeGraceMs ?? 2000);
+      t.unref();
+      this.graceTimers.set(event.sessionId, t);
     }
+  }
+
+  /** Closes one session's journal now (final signed checkpoint). */
+  closeSession(sessionId: string): Promise<void> {
+    clearTimeout(this.graceTimers.get(sessionId));
+    this.graceTimers.delete(sessionId);
+    const w = this.writers.get(sessionId);
+    if (!w) return Promise.resolve();
+    this.writers.delete(sessionId);
+    const p = w.close().catch((e: unknown) => this.report(sessionId, e));
+    this.closing.add(p);
+    void p.finally(() => this.closing.delete(p));
+    return p;
   }
 
   /** The open writer of a session (opening or recovering its journal on first use). */
@@ -67,9 +84,7 @@ export class JournalRecorder {
   /** Flushes and closes every open journal. */
   async close(): Promise<void> {
     this.detach();
-    const ws = [...this.writers.values()];
-    this.writers.clear();
-    await Promise.all([...ws.map((w) => w.close()), ...this.closing]);
+    await Promise.all([...[...this.writers.keys()].map((id) => this.closeSession(id)), ...this.closing]);
   }
 
   private report(sessionId: string, e: unknown): void {

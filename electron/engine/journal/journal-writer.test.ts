@@ -112,3 +112,42 @@ describe('JournalRecorder', () => {
     expect(verifySession('b', { home })).toMatchObject({ ok: true, lastSeq: 2 });
   });
 });
+
+describe('late events', () => {
+  it('keeps the journal open for a grace period after session.ended', async () => {
+    const bus = new SessionEventBus();
+    const rec = new JournalRecorder({ home, closeGraceMs: 50 });
+    rec.attach(bus);
+    bus.emit('g', 'session.ended', { exitCode: 0, reason: 'exited' });
+    bus.emit('g', 'container.lifecycle', { containerId: 'c', state: 'removed' });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(verifySession('g', { home })).toMatchObject({ ok: true, lastSeq: 3, checkpoints: { final: true } });
+    await rec.close();
+  });
+
+  it('reopening a closed journal records journal.reopened and signs the new events', async () => {
+    await writeSession(home, 'ro', 10);
+    const w = JournalWriter.open({ home, sessionId: 'ro' });
+    w.append('container.lifecycle', { containerId: 'c', state: 'removed' });
+    await w.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    const mid = verifySession('ro', { home });
+    expect(mid.ok).toBe(true);
+    expect(mid.checkpoints.lastSignedSeq).toBe(12);
+    await w.close();
+    expect(verifySession('ro', { home })).toMatchObject({ ok: true, lastSeq: 12, checkpoints: { final: true } });
+  });
+
+  it('never writes checkpoints out of order when timer, commit and close race', async () => {
+    const w = JournalWriter.open({ home, sessionId: 'race', checkpointEvery: 3, checkpointIntervalMs: 1 });
+    for (let i = 0; i < 200; i++) {
+      w.append('terminal.output', { data: String(i) });
+      if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await w.close();
+    const r = verifySession('race', { home });
+    expect(r.findings).toEqual([]);
+    const seqs = readFileSync(w.paths.checkpoints, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+});

@@ -68,8 +68,10 @@ export class JournalWriter {
   private flushTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private checkpointChain: Promise<void> = Promise.resolve();
   private waiters: Waiter[] = [];
   private failure: PaddockError | null = null;
+  private reopenedAfterFinal = false;
   /** Events refused because the journal had failed. */
   dropped = 0;
   private readonly o: Required<Omit<JournalWriterOptions, 'keyStore' | 'onFailure' | 'home'>> & Pick<JournalWriterOptions, 'onFailure'>;
@@ -106,6 +108,9 @@ export class JournalWriter {
         ftruncateSync(this.fd, validBytes);
         this.recovery = { truncatedBytes: tornBytes, lastSeq };
         this.append('journal.recovered', { truncatedBytes: tornBytes, tailSha256: sha256Hex(tail), lastSeq, headHash });
+      } else if (this.reopenedAfterFinal) {
+        this.append('journal.reopened', { lastSeq, headHash });
+        this.uncoveredSince = -Infinity; // sign a checkpoint right after the first commit
       } else if (lastSeq === 0) {
         this.append('journal.header', { format: JOURNAL_FORMAT, sessionId: this.sessionId, keyId: this.key.keyId, user: safeUser(), host: hostname() });
       }
@@ -246,12 +251,19 @@ export class JournalWriter {
     }
   }
 
-  private async writeCheckpoint(final: boolean): Promise<void> {
-    const seq = this.durableSeq;
-    const cp = signCheckpoint(this.key, { sessionId: this.sessionId, seq, headHash: this.durableHead, time: this.o.now(), final });
-    await appendCheckpoint(this.paths.checkpoints, cp);
-    this.checkpointSeq = seq;
-    this.uncoveredSince = null;
+  /** Checkpoints are written one at a time, in seq order (timer, group commit and close may race). */
+  private writeCheckpoint(final: boolean): Promise<void> {
+    const run = async () => {
+      const seq = this.durableSeq;
+      if (seq < this.checkpointSeq || (seq === this.checkpointSeq && !final && this.checkpointSeq > 0)) return;
+      const cp = signCheckpoint(this.key, { sessionId: this.sessionId, seq, headHash: this.durableHead, time: this.o.now(), final });
+      await appendCheckpoint(this.paths.checkpoints, cp);
+      this.checkpointSeq = seq;
+      this.uncoveredSince = null;
+    };
+    const next = this.checkpointChain.then(run);
+    this.checkpointChain = next.catch(() => undefined);
+    return next;
   }
 
   private fail(e: unknown): void {
@@ -291,25 +303,31 @@ export class JournalWriter {
     const bad = a.findings.find((f) => f.severity === 'error');
     if (bad) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} is damaged and will not be appended to: ${bad.message}. Run \`paddock verify ${this.sessionId}\`.`);
     repairCheckpointTail(this.paths.checkpoints);
-    const cps = readCheckpointsSync(this.paths.checkpoints);
+    const { seq: cps, final } = readCheckpointsSync(this.paths.checkpoints);
+    this.reopenedAfterFinal = final && cps === a.lastSeq;
     if (cps > a.lastSeq) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} ends at seq ${a.lastSeq} but a checkpoint covers seq ${cps}: it was truncated. Run \`paddock verify ${this.sessionId}\`.`);
     return { lastSeq: a.lastSeq < FIRST_SEQ ? 0 : a.lastSeq, headHash: a.headHash, validBytes, tornBytes, checkpointSeq: cps };
   }
 }
 
-function readCheckpointsSync(path: string): number {
+/** Highest checkpointed seq and whether that checkpoint closed the journal (no signature check). */
+function readCheckpointsSync(path: string): { seq: number; final: boolean } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return 0;
+    return { seq: 0, final: false };
   }
-  let max = 0;
+  let seq = 0;
+  let final = false;
   for (const line of text.split('\n')) {
     const m = /"seq":(\d+)/.exec(line);
-    if (m) max = Math.max(max, Number(m[1]));
+    if (m && Number(m[1]) >= seq) {
+      seq = Number(m[1]);
+      final = line.includes('"final":true');
+    }
   }
-  return max;
+  return { seq, final };
 }
 
 function safeUser(): string {
