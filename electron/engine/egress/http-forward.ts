@@ -7,7 +7,7 @@ import { judge } from './egress-judge.js';
 import { normaliseHost, splitAuthority } from './host-normalise.js';
 import type { ProxyRuntime } from './proxy-runtime.js';
 import { clientOf, eventFor } from './proxy-runtime.js';
-import { dial } from './tunnel.js';
+import { dial, whileOpen } from './tunnel.js';
 
 const HOP = ['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
@@ -35,9 +35,7 @@ export async function handleHttpRequest(rt: ProxyRuntime, req: IncomingMessage, 
   if (url.protocol !== 'http:') return void plain(res, 400, `Paddock egress proxy: ${url.protocol} URLs go through CONNECT, not as a plain request.\n`);
   if (url.username || url.password) return void plain(res, 400, 'Paddock egress proxy: credentials in the URL are refused.\n');
   const port = Number(url.port || 80);
-  const gone = new AbortController();
-  req.socket.once('close', () => gone.abort());
-  const v = await judge(rt.judgeContext(req), { protocol: 'http', method, tunnel: false, rawHost: url.hostname, port }, gone.signal);
+  const v = await whileOpen(req.socket, (gone) => judge(rt.judgeContext(req), { protocol: 'http', method, tunnel: false, rawHost: url.hostname, port }, gone));
   const ev = eventFor(client, 'http', method, v, startedAt);
   if (v.decision === 'deny' || !v.address) {
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'x-paddock-decision': 'deny', connection: 'close' });

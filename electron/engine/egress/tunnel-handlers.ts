@@ -8,7 +8,7 @@ import { splitAuthority } from './host-normalise.js';
 import type { ProxyRuntime } from './proxy-runtime.js';
 import { clientOf, eventFor } from './proxy-runtime.js';
 import { SOCKS_REPLY, reply, socksHandshake } from './socks5.js';
-import { dial, runTunnel } from './tunnel.js';
+import { dial, runTunnel, whileOpen } from './tunnel.js';
 
 /** The `client` of the events the proxy's own self-check produces. */
 export const SELF_CHECK_CLIENT = 'paddock-self-check';
@@ -23,8 +23,7 @@ export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, clie
     client.end('HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: CONNECT needs host:port.\n');
     return;
   }
-  const gone = abortOnClose(client);
-  const v = await judge(rt.judgeContext(req), { protocol: 'connect', method: 'CONNECT', tunnel: true, rawHost: target.host, port: target.port }, gone);
+  const v = await whileOpen(client, (gone) => judge(rt.judgeContext(req), { protocol: 'connect', method: 'CONNECT', tunnel: true, rawHost: target.host, port: target.port }, gone));
   if (v.decision === 'deny' || !v.address) {
     const body = denyBody(rt.sessionId, 'CONNECT', v);
     client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain; charset=utf-8\r\nx-paddock-decision: deny\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
@@ -51,8 +50,7 @@ export async function handleSocks(rt: ProxyRuntime, client: Socket, first: Buffe
     client.end();
     return;
   }
-  const gone = abortOnClose(client);
-  const v = await judge(rt.judgeContext(null), { protocol: 'socks5', method: 'SOCKS5', tunnel: true, rawHost: hs.target.host, port: hs.target.port }, gone);
+  const v = await whileOpen(client, (gone) => judge(rt.judgeContext(null), { protocol: 'socks5', method: 'SOCKS5', tunnel: true, rawHost: hs.target.host, port: hs.target.port }, gone));
   if (v.decision === 'deny' || !v.address) {
     reply(client, SOCKS_REPLY.notAllowed);
     client.end();
@@ -74,10 +72,4 @@ async function splice(rt: ProxyRuntime, protocol: EgressProtocol, method: string
   const r = await runTunnel(client, upstream, head, v.host);
   const extra = r.refused ? { decision: 'deny' as const, reason: r.refused.reason } : {};
   rt.emit(eventFor(who, protocol, method, v, startedAt, { bytesUp: r.bytesUp, bytesDown: r.bytesDown, durationMs: Date.now() - startedAt, ...extra }));
-}
-
-function abortOnClose(s: Socket): AbortSignal {
-  const ac = new AbortController();
-  s.once('close', () => ac.abort());
-  return ac.signal;
 }

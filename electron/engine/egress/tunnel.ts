@@ -38,6 +38,8 @@ export interface TunnelResult {
 export function runTunnel(client: Socket, upstream: Socket, head: Buffer, expectedHost: string): Promise<TunnelResult> {
   return new Promise((resolve) => {
     const result: TunnelResult = { bytesUp: 0, bytesDown: 0 };
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     let pending: Buffer = head;
     let judged = false;
     let closed = 0;
@@ -93,4 +95,16 @@ export function runTunnel(client: Socket, upstream: Socket, head: Buffer, expect
     if (pending.length > 0) check();
     if (!judged) client.resume();
   });
+}
+
+/** Run `fn` with a signal that aborts if the socket closes meanwhile (an ask stops waiting). */
+export async function whileOpen<T>(s: Socket, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onClose = () => ac.abort();
+  s.once('close', onClose);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    s.removeListener('close', onClose);
+  }
 }
