@@ -40,7 +40,7 @@ export class JournalRecorder {
     w.append(event.kind, event.data, event.time);
     if (event.kind === 'session.ended') {
       clearTimeout(this.graceTimers.get(event.sessionId));
-      const t = setTimeout(() => this.closeSession(event.sessionId), this.opts.closeGraceMs ?? 2000);
+      const t = setTimeout(() => void this.closeSession(event.sessionId), this.opts.closeGraceMs ?? 2000);
       t.unref();
       this.graceTimers.set(event.sessionId, t);
     }
