@@ -251,3 +251,28 @@ describe('ask', () => {
     expect(r2.body).toContain('the answer was: refused');
   });
 });
+
+describe('robustness', () => {
+  it('drops a client that connects and says nothing, and one that stalls mid SOCKS5 handshake', async () => {
+    const { proxy } = await start({ handshakeTimeoutMs: 50 });
+    const silent = await rawExchange(proxy.port, Buffer.alloc(0));
+    expect(silent.text).toBe('');
+    const stalled = await rawExchange(proxy.port, Buffer.from([5, 1]));
+    expect(stalled.text).toBe('');
+  });
+
+  it('answers 501 to plain-HTTP upgrades instead of proxying them', async () => {
+    const { proxy } = await start();
+    const r = await rawExchange(proxy.port, `GET http://allowed.test:${up.port}/ws HTTP/1.1\r\nHost: allowed.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    expect(r.text).toMatch(/^HTTP\/1\.1 501/);
+  });
+
+  it('judges every request on a keep-alive connection on its own', async () => {
+    const { proxy } = await start();
+    const two = `GET http://allowed.test:${up.port}/one HTTP/1.1\r\nHost: allowed.test\r\n\r\nGET http://denied.test:${up.port}/two HTTP/1.1\r\nHost: denied.test\r\n\r\n`;
+    const r = await rawExchange(proxy.port, two);
+    expect(r.text).toContain('hello GET /one');
+    expect(r.text).toContain('403 Forbidden');
+    expect(up.seen.some((s) => s.url === '/two')).toBe(false);
+  });
+});

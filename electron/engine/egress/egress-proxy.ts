@@ -39,6 +39,10 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** When set, SOCKS5 clients must authenticate with this password (any user name). */
   socksToken?: string | null;
+  /** An accepted client that has not started a request or SOCKS handshake by then is dropped. Default 30 s. */
+  handshakeTimeoutMs?: number;
+  /** Cap on simultaneous client connections (the sandbox cannot exhaust the host's sockets). Default 4096. */
+  maxConnections?: number;
   /** Told when the proxy fails closed (self-check failed); it no longer accepts connections. */
   onFailClosed?: (reason: string) => void;
 }
@@ -99,21 +103,30 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   http.on('request', (req, res) => void handleHttpRequest(rt, req, res).catch(() => res.destroy()));
   http.on('connect', (req: IncomingMessage, sock: Socket, head: Buffer) => void handleConnect(rt, req, sock, head).catch(() => sock.destroy()));
   http.on('clientError', (_e, sock: Socket) => sock.destroy());
+  http.on('upgrade', (_req: IncomingMessage, sock: Socket) => {
+    // Plain-HTTP upgrades (ws://) are not proxied; wss:// goes through CONNECT like any TLS.
+    sock.end('HTTP/1.1 501 Not Implemented\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: plain-HTTP upgrades (ws://) are not supported; use wss:// (CONNECT).\n');
+  });
 
   const server = createServer((sock) => {
     if (!accepting) return void sock.destroy();
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
     sock.on('error', () => sock.destroy());
+    // Until a protocol takes over, an idle client is dropped (HTTP then has its own headers
+    // timeout; SOCKS clears this once its handshake is done; tunnels may idle as long as they like).
+    sock.setTimeout(opts.handshakeTimeoutMs ?? 30_000, () => sock.destroy());
     sock.once('data', (first: Buffer) => {
       sock.pause();
       if (first[0] === 0x05) return void handleSocks(rt, sock, first).catch(() => sock.destroy());
       // Hand the socket to the HTTP parser and replay the bytes already read.
+      sock.setTimeout(0);
       http.emit('connection', sock);
       sock.emit('data', first);
       sock.resume();
     });
   });
+  server.maxConnections = opts.maxConnections ?? 4096;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new PaddockError('INTERNAL', `egress proxy cannot listen on ${hostPort(listenHost, opts.listenPort ?? 0)}: ${e.message}`, { cause: e })));
     server.listen({ host: listenHost, port: opts.listenPort ?? 0, exclusive: true }, resolve);

@@ -38,6 +38,7 @@ export interface TunnelResult {
 export function runTunnel(client: Socket, upstream: Socket, head: Buffer, expectedHost: string): Promise<TunnelResult> {
   return new Promise((resolve) => {
     const result: TunnelResult = { bytesUp: 0, bytesDown: 0 };
+    client.setTimeout(0);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     let pending: Buffer = head;
