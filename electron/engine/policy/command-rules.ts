@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { globToRegExp, isWithin, resolveArgPath } from './glob.js';
 import type { EffectiveCommandRule } from './policy-types.js';
 import type { ShellPart } from './shell-analyse.js';
@@ -59,7 +60,7 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
     tokens: tokens.slice(1),
     flagsAny: rule.flags_any ?? null,
     flagsNone: rule.flags_none ?? null,
-    argsAny: rule.args_any?.map(globToRegExp) ?? null,
+    argsAny: rule.args_any?.map((g) => globToRegExp(g)) ?? null,
     argsRegex,
     argsMax: rule.args_max ?? null,
     literal,
@@ -102,6 +103,13 @@ export function splitArgs(part: ShellPart): Split {
   return { flags, positional };
 }
 
+/** An argument as written and, if it looks like a path, normalised (`//` → `/`, `/usr/./` → `/usr`). */
+function argForms(v: string): string[] {
+  if (!/^[/~.$]/.test(v)) return [v];
+  const n = posix.normalize(v).replace(/(.)\/+$/, '$1');
+  return n === v ? [v] : [v, n];
+}
+
 /** Does this rule match this command part? All conditions the rule states must hold. */
 export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx: ResolvedContext): boolean {
   const prog = part.argv[0];
@@ -125,7 +133,7 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   if (c.flagsNone && c.flagsNone.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
   const rest = positional.slice(c.tokens.length);
   if (c.argsMax !== null && rest.length > c.argsMax) return false;
-  if (c.argsAny && !rest.some((p) => c.argsAny!.some((r) => r.test(p.value)))) return false;
+  if (c.argsAny && !rest.some((p) => argForms(p.value).some((v) => c.argsAny!.some((r) => r.test(v))))) return false;
   if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
   if (c.pathsOutside) {
     const dirs = c.pathsOutside.map((d) => resolveArgPath(d, ctx.cwd, ctx.home));

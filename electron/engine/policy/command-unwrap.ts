@@ -19,7 +19,7 @@ export interface UnwrapSink {
 export const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'fish', 'csh', 'tcsh']);
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'deno', 'bun']);
 const RISKY_ENV =
-  /^(LD_\w+|DYLD_\w+|PATH|BASH_ENV|ENV|PROMPT_COMMAND|IFS|SHELLOPTS|BASHOPTS|GIT_\w+|PAGER|EDITOR|VISUAL|NODE_OPTIONS|PYTHONPATH|PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|NPM_CONFIG_\w+|npm_config_\w+)$/;
+  /^(LD_\w+|DYLD_\w+|PATH|BASH_\w+|ENV|PROMPT_COMMAND|PS[1-4]|IFS|SHELLOPTS|BASHOPTS|GIT_\w+|PAGER|MANPAGER|LESS\w*|EDITOR|VISUAL|BROWSER|\w*ASKPASS|\w*_(OPTIONS|OPTS)|PYTHON\w*|PERL\w*|RUBY\w*|GCONV_PATH|HOSTALIASES|NPM_CONFIG_\w+|npm_config_\w+)$/;
 
 export const floorOf = (id: string, reason: string, decision: 'ask' | 'forbid' = 'ask'): Floor => ({ id, reason, decision });
 

@@ -5,7 +5,7 @@ import { posix } from 'node:path';
  * `**` any run including `/`, `{a,b}` alternatives, `\\*` a literal `*`. `dir/**` also matches
  * `dir` itself.
  */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string, flags = ''): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -30,7 +30,7 @@ export function globToRegExp(glob: string): RegExp {
     } else re += escape(c);
   }
   if (re.endsWith('/.*')) re = `${re.slice(0, -3)}(?:/.*)?`;
-  return new RegExp(`^${re}$`);
+  return new RegExp(`^${re}$`, flags);
 }
 
 const escape = (s: string): string => s.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
@@ -49,16 +49,17 @@ export function pathMatcher(globs: readonly string[], roots: { workspace: string
   const relative: RegExp[] = [];
   const basename: RegExp[] = [];
   for (const g of globs) {
-    if (g.startsWith('/')) absolute.push(globToRegExp(posix.normalize(g)));
-    else if (g.startsWith('~/')) absolute.push(globToRegExp(posix.join(roots.home, g.slice(2))));
-    else if (!g.replace(/\/\*\*$/, '').includes('/')) basename.push(globToRegExp(g.replace(/\/\*\*$/, '')));
-    else relative.push(globToRegExp(g.replace(/^\.\//, '')));
+    // Case-insensitive: a repo on a macOS or Windows host is mounted case-insensitively.
+    if (g.startsWith('/')) absolute.push(globToRegExp(posix.normalize(g), 'i'));
+    else if (g.startsWith('~/')) absolute.push(globToRegExp(posix.join(roots.home, g.slice(2)), 'i'));
+    else if (!g.replace(/\/\*\*$/, '').includes('/')) basename.push(globToRegExp(g.replace(/\/\*\*$/, ''), 'i'));
+    else relative.push(globToRegExp(g.replace(/^\.\//, ''), 'i'));
   }
   const ws = roots.workspace.endsWith('/') ? roots.workspace : `${roots.workspace}/`;
   return {
     matches(abs: string): boolean {
       if (absolute.some((r) => r.test(abs))) return true;
-      if (!abs.startsWith(ws)) return false;
+      if (!abs.toLowerCase().startsWith(ws.toLowerCase())) return false;
       const rel = abs.slice(ws.length);
       if (relative.some((r) => r.test(rel))) return true;
       const segments = rel.split('/');

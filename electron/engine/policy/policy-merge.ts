@@ -106,7 +106,7 @@ export function checkRule(rule: EffectiveCommandRule, src: PolicySource, at: Yam
   try {
     compiled = compileRule(rule);
   } catch (e) {
-    throw policyError(src.at([...at, 'args_regex']), `rule "${rule.id}": ${(e as Error).message}`);
+    throw policyError(src.at(rule.args_regex === undefined ? at : [...at, 'args_regex']), `rule "${rule.id}": ${(e as Error).message}`);
   }
   const ctx = resolveContext();
   const matches = (line: string): boolean =>

@@ -24,7 +24,7 @@ export function wordValue(node: TsNode): Word {
       // Any expansion inside makes the value dynamic; otherwise take the text between the quotes
       // (the grammar's string_content pieces skip newlines).
       const dynamic = node.namedChildren.some((c) => c !== null && c.type !== 'string_content');
-      return word(dynamic ? node.text : unescapeDouble(node.text.slice(1, -1)), dynamic);
+      return word(dynamic ? canonicalExpansions(node.text.slice(1, -1)) : unescapeDouble(node.text.slice(1, -1)), dynamic);
     }
     case 'concatenation': {
       let value = '';
@@ -39,9 +39,12 @@ export function wordValue(node: TsNode): Word {
     }
     default:
       // $VAR, ${…}, $(…), `…`, $((…)), $'…', $"…", {a,b}, globs the grammar splits out: unknown until run time.
-      return word(node.text, true);
+      return word(canonicalExpansions(node.text), true);
   }
 }
+
+/** `${HOME}` → `$HOME`, so rules can name a variable one way. */
+const canonicalExpansions = (s: string): string => s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1');
 
 const globChars = /[*?[\]{}]/;
 
