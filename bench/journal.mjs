@@ -16,6 +16,7 @@ const { JournalWriter } = await import(new URL('journal-writer.js', out).href);
 const { ReplayIndex, applyLines } = await import(new URL('replay-index.js', out).href);
 const { newTerminal } = await import(new URL('screen-snapshot.js', out).href);
 const { encodeRecord, genesisHash } = await import(new URL('journal-record.js', out).href);
+const { verifySession } = await import(new URL('journal-verify.js', out).href);
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,6 +93,10 @@ try {
   }
   await sw.close();
   const size = statSync(sw.paths.journal).size;
+  const v0 = performance.now();
+  const verified = verifySession('hour', { home });
+  const verifyMs = performance.now() - v0;
+  if (!verified.ok) throw new Error('synthetic session does not verify');
   const b1 = performance.now();
   const idx = await ReplayIndex.open('hour', { home });
   const buildMs = performance.now() - b1;
@@ -99,6 +104,7 @@ try {
   await ReplayIndex.open('hour', { home });
   const reopenMs = performance.now() - b2;
   console.log(`seek: synthetic session: ${fmt(bytes / 1e6, 1)} MB of terminal output (${fmt(size / 1e6, 1)} MB journal), ${fmt(n)} output events over ${fmt((idx.endTime - idx.startTime) / 60000, 1)} min, ${idx.keyframes.length} keyframes`);
+  console.log(`  verify (chain + signatures): ${fmt(verifyMs)} ms = ${fmt(size / 1e6 / (verifyMs / 1000), 0)} MB/s`);
   console.log(`  keyframe index: built in ${fmt(buildMs)} ms (once, cached), reopened in ${fmt(reopenMs)} ms`);
 
   const times = [];

@@ -36,7 +36,7 @@ export interface AnalyzedRecord {
 }
 
 export interface ChainAnalysis {
-  /** Parsed records in file order. */
+  /** Parsed records in file order (`data` kept only for `journal.*` records). */
   records: AnalyzedRecord[];
   /** Highest seq present, 0 for an empty journal. */
   lastSeq: number;
@@ -67,7 +67,10 @@ export function analyzeChain(lines: Iterable<JournalLine>, sessionId: string): C
       findings.push({ kind: 'modified', severity: 'error', seq: guess, line: l.lineNo, message: `line ${l.lineNo} (probably event seq ${guess}) is damaged: ${p.reason}` });
       continue;
     }
-    const rec: AnalyzedRecord = { record: p.record, lineNo: l.lineNo, start: l.start, end: l.end, intact: p.computedHash === p.record.hash };
+    // Keep only what verification needs: a 100 MB journal must not stay in memory as objects.
+    const keepData = p.record.kind.startsWith('journal.');
+    const record = keepData ? p.record : { ...p.record, data: null };
+    const rec: AnalyzedRecord = { record, lineNo: l.lineNo, start: l.start, end: l.end, intact: p.computedHash === p.record.hash };
     lastSeenSeq = p.record.seq;
     if (!rec.intact) {
       findings.push({ kind: 'modified', severity: 'error', seq: p.record.seq, line: l.lineNo, message: `event seq ${p.record.seq} (line ${l.lineNo}, ${p.record.kind}) was modified: its content no longer matches its hash` });
