@@ -82,7 +82,7 @@ const GIT_RISKY_OPTS = /^(-c|--config-env|--exec-path|--git-dir|--work-tree)(=|$
 /**
  * Peel wrappers off a simple command until the program that really runs is reached, sending
  * every command and script found to `sink`. Wrappers: env, timeout, nice, nohup, command,
- * builtin, exec, time, stdbuf, ionice, sudo, doas, su -c, xargs, busybox, watch, the shells'
+ * builtin, exec, time, coproc, stdbuf, ionice, sudo, doas, su -c, xargs, busybox, watch, the shells'
  * `-c`, eval; `find -exec` targets are judged as their own commands.
  */
 export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, inherited: Floor[] = []): void {
@@ -129,6 +129,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
         next = skipOptions(w, 1, { short: 'n', long: ['--adjustment'] }, true);
         break;
       case 'nohup':
+      case 'coproc':
       case 'builtin':
       case 'time':
       case 'busybox':
