@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../out/node/cli/main.js', import.meta.url);
+const entry = new URL('../out/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('paddock: not built yet; run `npm run build:node` (npm install/ci does it for you)\n');
   process.exit(2);

@@ -13,7 +13,9 @@ beforeEach(() => {
   ({ home, cleanup } = tempHome());
   vi.stubEnv('PADDOCK_HOME', home);
   out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (s: string | Uint8Array) => ((out += String(s)), true),
+  );
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   process.exitCode = undefined;
 });

@@ -41,7 +41,14 @@ async function run(...args: string[]): Promise<{ out: string; code: number }> {
 
 describe('paddock policy', () => {
   it('check prints decision, deciding part and rule file:line, and exits 0/1/2', async () => {
-    const forbid = await run('policy', 'check', '--repo', join(dir, 'repo'), '--', 'cd x && bash -c "git push --force"');
+    const forbid = await run(
+      'policy',
+      'check',
+      '--repo',
+      join(dir, 'repo'),
+      '--',
+      'cd x && bash -c "git push --force"',
+    );
     expect(forbid.code).toBe(2);
     expect(forbid.out).toMatch(/^decision: forbid$/m);
     expect(forbid.out).toMatch(/^part: +git push --force$/m);
@@ -51,10 +58,16 @@ describe('paddock policy', () => {
   });
 
   it('check applies the repo policy', async () => {
-    writeFileSync(join(dir, 'repo', '.paddock', 'policy.yaml'), 'version: 1\ncommands:\n  rules:\n    - { id: no-ls, decision: forbid, pattern: ls }\n');
+    writeFileSync(
+      join(dir, 'repo', '.paddock', 'policy.yaml'),
+      'version: 1\ncommands:\n  rules:\n    - { id: no-ls, decision: forbid, pattern: ls }\n',
+    );
     const r = await run('policy', 'check', '--json', '--repo', join(dir, 'repo'), '--', 'ls -la');
     expect(r.code).toBe(2);
-    const v = JSON.parse(r.out) as { decision: string; rule: { id: string; source: { layer: string; line: number } } };
+    const v = JSON.parse(r.out) as {
+      decision: string;
+      rule: { id: string; source: { layer: string; line: number } };
+    };
     expect(v.rule).toMatchObject({ id: 'no-ls', source: { layer: 'project', line: 4 } });
   });
 
@@ -63,7 +76,10 @@ describe('paddock policy', () => {
     writeFileSync(join(dir, 'home', 'policy.yaml'), 'version: 1\napprovals:\n  timeout_seconds: 120\n');
     const text = await run('policy', 'explain', '--repo', join(dir, 'repo'));
     expect(text.out).toContain(`timeout_seconds: 120  [user ${join(dir, 'home', 'policy.yaml')}:3:20]`);
-    const json = JSON.parse((await run('policy', 'explain', '--json')).out) as { fingerprint: string; provenance: Record<string, { layer: string }> };
+    const json = JSON.parse((await run('policy', 'explain', '--json')).out) as {
+      fingerprint: string;
+      provenance: Record<string, { layer: string }>;
+    };
     expect(json.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(json.provenance['approvals.timeout_seconds']?.layer).toBe('user');
   });

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CommandDecision, EffectivePolicyResult, PartVerdict, SourceRef } from '../../engine/policy/index.js';
+import type {
+  CommandDecision,
+  EffectivePolicyResult,
+  PartVerdict,
+  SourceRef,
+} from '../../engine/policy/index.js';
 
 /** `paddock policy check` exit codes: scripts can gate on them (a usage error also exits 1, i.e. never "allow"). */
 export const CHECK_EXIT: Record<CommandDecision, number> = { allow: 0, ask: 1, forbid: 2 };
@@ -10,7 +15,8 @@ interface RepoFlags {
   json?: boolean;
 }
 
-const where = (s: SourceRef): string => (s.layer === 'engine' ? 'built into the engine' : `${s.file}:${s.line}:${s.col} (${s.layer})`);
+const where = (s: SourceRef): string =>
+  s.layer === 'engine' ? 'built into the engine' : `${s.file}:${s.line}:${s.col} (${s.layer})`;
 
 /** Join argv back into one command line; a single argument is taken verbatim. */
 export function commandLineFrom(args: string[]): string {
@@ -30,15 +36,25 @@ function partLine(p: PartVerdict): string {
 }
 
 export function registerPolicy(program: Command): void {
-  const policy = program.command('policy').description('Inspect and test the effective policy (command rules, paths, network, approvals).');
+  const policy = program
+    .command('policy')
+    .description('Inspect and test the effective policy (command rules, paths, network, approvals).');
 
   policy
     .command('check')
-    .description('Judge a command line with the effective policy. Exit 0 allow, 1 ask, 2 forbid, 125 if the policy fails to load.')
+    .description(
+      'Judge a command line with the effective policy. Exit 0 allow, 1 ask, 2 forbid, 125 if the policy fails to load.',
+    )
     .option('--repo <dir>', 'repository whose .paddock/policy.yaml applies', '.')
-    .option('--cwd <dir>', 'working directory the command would run in, as the sandbox sees it (default /workspace)')
+    .option(
+      '--cwd <dir>',
+      'working directory the command would run in, as the sandbox sees it (default /workspace)',
+    )
     .option('--json', 'print the verdict as JSON')
-    .argument('<command...>', 'the command line (after --); one argument is taken verbatim, several are joined')
+    .argument(
+      '<command...>',
+      'the command line (after --); one argument is taken verbatim, several are joined',
+    )
     .action(async (args: string[], flags: RepoFlags & { cwd?: string }) => {
       const { createCommandEngine } = await import('../../engine/policy/index.js');
       const loaded = await load(flags.repo);
@@ -46,12 +62,16 @@ export function registerPolicy(program: Command): void {
       const line = commandLineFrom(args);
       const v = engine.evaluate(line, flags.cwd ? { cwd: flags.cwd } : {});
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ commandLine: line, ...v, fingerprint: loaded.fingerprint }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ commandLine: line, ...v, fingerprint: loaded.fingerprint }, null, 2)}\n`,
+        );
       } else {
         const out = [
           `decision: ${v.decision}`,
           `part:     ${v.decidingPart ? (v.decidingPart.kind === 'command' ? v.decidingPart.argv.join(' ') : v.decidingPart.text) : '(nothing runs)'}`,
-          ...(v.decidingPart && v.decidingPart.via.length > 0 ? [`via:      ${v.decidingPart.via.join(' > ')}`] : []),
+          ...(v.decidingPart && v.decidingPart.via.length > 0
+            ? [`via:      ${v.decidingPart.via.join(' > ')}`]
+            : []),
           `rule:     ${v.rule.id} — ${where(v.rule.source)}`,
           `why:      ${v.justification}`,
         ];

@@ -3,6 +3,7 @@ import { SessionEventBus } from '../../engine/sessions/session-events.js';
 import { SessionRunner } from '../../engine/sessions/session-runner.js';
 import { PaddockError } from '../../engine/errors.js';
 import { attachTerminal } from '../terminal.js';
+import { trace } from '../../engine/trace.js';
 import type { RunFlags } from './run.js';
 
 /** Run one session in this terminal; resolves to the exit code `paddock run` should exit with. */
@@ -13,10 +14,13 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   const tty = flags.tty ?? (!!process.stdin.isTTY && !!process.stdout.isTTY);
   const log = (m: string) => flags.verbose && process.stderr.write(`paddock: ${m}\n`);
 
+  trace('cli loaded');
   const { docker } = await connectEngine();
+  trace('engine connected');
   const events = new SessionEventBus((e) => log(`event listener failed: ${String(e)}`));
   const runner = new SessionRunner({ docker, events });
   const reaped = await runner.recover((m) => process.stderr.write(`paddock: ${m}\n`));
+  trace('orphans checked');
   if (reaped.length) log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
 
   const limits = {

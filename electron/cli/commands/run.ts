@@ -19,7 +19,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run a command (default: an interactive shell) in a hardened sandbox on a repo.')
     .option('--repo <dir>', 'the repository to mount at /workspace', '.')
-    .option('--image <name>', 'container image (default: Paddock\'s own, built locally)')
+    .option('--image <name>', "container image (default: Paddock's own, built locally)")
     .option('--cmd <string>', 'a one-shot shell command line (run with sh -c)')
     .option('--tty', 'allocate a terminal (default: when stdin and stdout are terminals)')
     .option('--no-tty', 'do not allocate a terminal')

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SessionStore } from '../../engine/sessions/session-store.js';
 import type { SessionRecord } from '../../engine/sessions/session-store.js';
 import { dataPaths } from '../../engine/paths.js';
 
@@ -10,6 +9,7 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .option('-n, --limit <n>', 'show at most n sessions', (v) => Number(v), 50)
     .action(async (flags: { json?: boolean; limit: number }) => {
+      const { SessionStore } = await import('../../engine/sessions/session-store.js');
       const sessions = (await new SessionStore(dataPaths().index).list()).slice(0, flags.limit);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);

@@ -77,13 +77,15 @@ export class SandboxContainer {
 
   async start(): Promise<void> {
     await this.watchEvents();
-    this.waitResult = this.container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
-    this.waitResult.catch(() => {}); // observed in wait()
     try {
       await this.container.start();
     } catch (e) {
       throw new PaddockError('CONTAINER_FAILED', `the sandbox container did not start: ${errorMessage(e)}`, { cause: e });
     }
+    // Once start has returned the container is running or already exited, never "created", so
+    // `not-running` cannot fire early, and unlike `next-exit` it cannot miss a fast exit.
+    this.waitResult = this.container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
+    this.waitResult.catch(() => {}); // observed in wait()
     for (const fn of this.startedHooks.splice(0)) fn();
   }
 

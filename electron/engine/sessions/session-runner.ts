@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { PaddockError, errorMessage } from '../errors.js';
 import { dataPaths } from '../paths.js';
+import { trace } from '../trace.js';
 import type { SandboxLimits } from '../sandbox/container-spec.js';
 import { buildContainerSpec, defaultLimits, sandboxUser } from '../sandbox/container-spec.js';
 import { resolveImage } from '../sandbox/image-builder.js';
@@ -89,12 +90,22 @@ export class SessionRunner {
   async start(opts: SessionRunOptions): Promise<SessionHandle> {
     const repo = await checkRepo(opts.repo);
     const progress = opts.onProgress ?? (() => {});
-    const image = await resolveImage(this.deps.docker, opts.image, {
-      onProgress: (e) => e.type === 'step' && progress(`building image, step ${e.index}/${e.count}: ${e.name}`),
-    });
     const id = newSessionId();
     const emptyFile = `${this.paths.scratch}/empty`;
-    const ws = await prepareWorkspace(repo, { ...opts.workspace, emptyFile });
+    // Independent steps run together: they are most of a short session's start-up.
+    const [imageR, wsR] = await Promise.allSettled([
+      resolveImage(this.deps.docker, opts.image, {
+        onProgress: (e) => e.type === 'step' && progress(`building image, step ${e.index}/${e.count}: ${e.name}`),
+      }),
+      prepareWorkspace(repo, { ...opts.workspace, emptyFile }),
+    ]);
+    if (imageR.status === 'rejected' || wsR.status === 'rejected') {
+      if (wsR.status === 'fulfilled') await releaseWorkspace(wsR.value);
+      throw imageR.status === 'rejected' ? imageR.reason : (wsR as PromiseRejectedResult).reason;
+    }
+    const image = imageR.value;
+    const ws = wsR.value;
+    trace('image resolved, workspace prepared');
     const record: SessionRecord = {
       id,
       repo,
@@ -119,6 +130,7 @@ export class SessionRunner {
     }
     try {
       await this.store.put(record);
+      trace('session recorded');
       const spec = buildContainerSpec({
         sessionId: id,
         image: image.tag,
@@ -132,11 +144,13 @@ export class SessionRunner {
         env: opts.env,
       });
       sandbox = await SandboxContainer.create(this.deps.docker, spec);
+      trace('container created and attached');
       const stdout = this.tapOutput(id, 'stdout', opts.output?.stdout);
       const stderr = this.tapOutput(id, 'stderr', opts.output?.stderr);
       sandbox.pipeOutput(stdout, stderr);
       opts.beforeStart?.(sandbox, id);
       await sandbox.start();
+      trace('container started');
       record.containerId = sandbox.id;
       record.state = 'running';
       await this.store.put(record);
@@ -159,8 +173,10 @@ export class SessionRunner {
 
   private async finish(record: SessionRecord, sandbox: SandboxContainer, ws: Parameters<typeof releaseWorkspace>[0], stdout: PassThrough, stderr: PassThrough): Promise<SessionResult> {
     const exit = await sandbox.wait();
+    trace('container exited');
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;
+    trace('container removed');
     stdout.end();
     stderr.end();
     await releaseWorkspace(ws);

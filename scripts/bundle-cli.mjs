@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Bundle the `paddock` CLI into out/cli with esbuild: one parse instead of hundreds of module
+// resolutions, which is most of a short session's overhead (see bench/launch and ADR 0001).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { main: 'electron/cli/main.ts' },
+  outdir: 'out/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  // ssh2 (native, only for ssh:// engines) loads on first use; BuildKit's gRPC is never used.
+  external: ['ssh2', 'cpu-features'],
+  plugins: [
+    {
+      name: 'paddock-lazy-deps',
+      setup(b) {
+        b.onResolve({ filter: /^ssh2$/ }, (args) =>
+          args.importer.endsWith('lazy-ssh2.cjs') ? { path: 'ssh2', external: true } : { path: new URL('./lazy-ssh2.cjs', import.meta.url).pathname },
+        );
+        b.onResolve({ filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/ }, () => ({ path: new URL('./unavailable-in-cli.cjs', import.meta.url).pathname }));
+      },
+    },
+  ],
+  banner: { js: "import { createRequire as __paddockRequire } from 'node:module'; const require = __paddockRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
