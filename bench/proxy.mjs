@@ -131,7 +131,19 @@ async function tinyproxy(gw, subnet) {
   if (spawnSync('tinyproxy', ['-v']).status !== 0) return null;
   const port = 30000 + Math.floor(Math.random() * 20000);
   const conf = join(dir, 'tinyproxy.conf');
-  writeFileSync(conf, [`Port ${port}`, `Listen ${gw}`, 'Timeout 600', 'MaxClients 2000', `Allow ${subnet}`, 'LogLevel Critical', 'DisableViaHeader Yes', ''].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `Port ${port}`,
+      `Listen ${gw}`,
+      'Timeout 600',
+      'MaxClients 2000',
+      `Allow ${subnet}`,
+      'LogLevel Critical',
+      'DisableViaHeader Yes',
+      '',
+    ].join('\n'),
+  );
   const c = spawn('tinyproxy', ['-d', '-c', conf], { stdio: 'ignore' });
   children.push(c);
   for (let i = 0; i < 50; i++) {
@@ -148,32 +160,87 @@ async function tinyproxy(gw, subnet) {
 
 try {
   const { docker } = await connectEngine();
-  const image = (await ensureDefaultImage(docker, { onProgress: (e) => e.type === 'step' && say(`building default image: ${e.name}`) })).tag;
+  const image = (
+    await ensureDefaultImage(docker, {
+      onProgress: (e) => e.type === 'step' && say(`building default image: ${e.name}`),
+    })
+  ).tag;
   net = await createSessionNetwork(docker, `bench-${process.pid}`, { labels: { 'paddock.test': '1' } });
   say(`session network ${net.name}, gateway ${net.gateway}`);
   writeFileSync(join(dir, 'source.mjs'), SOURCE);
   writeFileSync(join(dir, 'proxy.mjs'), PROXY);
   writeFileSync(join(dir, 'client.mjs'), CLIENT);
   const src = await startChild(['node', join(dir, 'source.mjs'), net.gateway], 'source');
-  const paddock = await startChild(['node', join(dir, 'proxy.mjs'), net.gateway, String(src.port), new URL('egress/egress-proxy.js', out).href], 'paddock');
+  const paddock = await startChild(
+    [
+      'node',
+      join(dir, 'proxy.mjs'),
+      net.gateway,
+      String(src.port),
+      new URL('egress/egress-proxy.js', out).href,
+    ],
+    'paddock',
+  );
   const tiny = await tinyproxy(net.gateway, net.subnet);
   if (!tiny) say('tinyproxy is not installed (apt-get install tinyproxy): its column is left out');
-  const paths = { direct: null, paddock: { port: paddock.port }, ...(tiny ? { tinyproxy: { port: tiny.port } } : {}) };
+  const paths = {
+    direct: null,
+    paddock: { port: paddock.port },
+    ...(tiny ? { tinyproxy: { port: tiny.port } } : {}),
+  };
   const cfg = { gw: net.gateway, src: src.port, mib: MIB, conc: CONC, runs: RUNS, paths };
-  say(`client container: ${MIB} MiB x ${RUNS} runs and ${CONC} concurrent tunnels per path (direct, paddock${tiny ? ', tinyproxy' : ''})`);
-  const r = spawnSync('docker', ['run', '--rm', '--label', 'paddock.test=1', '--network', net.name, '--dns', net.gateway, '--cap-drop', 'ALL', '--user', '1000:1000', '--ulimit', 'nofile=8192:8192', '-v', `${dir}:/bench:ro`, image, 'node', '/bench/client.mjs', JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  say(
+    `client container: ${MIB} MiB x ${RUNS} runs and ${CONC} concurrent tunnels per path (direct, paddock${tiny ? ', tinyproxy' : ''})`,
+  );
+  const r = spawnSync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--label',
+      'paddock.test=1',
+      '--network',
+      net.name,
+      '--dns',
+      net.gateway,
+      '--cap-drop',
+      'ALL',
+      '--user',
+      '1000:1000',
+      '--ulimit',
+      'nofile=8192:8192',
+      '-v',
+      `${dir}:/bench:ro`,
+      image,
+      'node',
+      '/bench/client.mjs',
+      JSON.stringify(cfg),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   if (r.status !== 0) throw new Error(`client container failed (${r.status}): ${r.stderr}`);
   const res = JSON.parse(r.stdout.trim().split('\n').pop());
   const f = (n, d = 1) => n.toFixed(d);
   console.log(`path        MiB/s (median of ${RUNS})   ${CONC} tunnels: errors   ttfb p50 ms   p99 ms`);
-  for (const [k, v] of Object.entries(res)) console.log(`${k.padEnd(11)} ${f(v.mibps).padStart(8)}                   ${String(v.errors).padStart(6)}        ${f(v.p50, 2).padStart(7)}   ${f(v.p99, 2).padStart(7)}`);
+  for (const [k, v] of Object.entries(res))
+    console.log(
+      `${k.padEnd(11)} ${f(v.mibps).padStart(8)}                   ${String(v.errors).padStart(6)}        ${f(v.p50, 2).padStart(7)}   ${f(v.p99, 2).padStart(7)}`,
+    );
   const d = res.direct;
   const p = res.paddock;
   console.log(`paddock / direct throughput:     ${f(p.mibps / d.mibps, 2)}x  (target >= 0.8)`);
-  if (res.tinyproxy) console.log(`paddock / tinyproxy throughput:  ${f(p.mibps / res.tinyproxy.mibps, 2)}x  (target >= 1.0)`);
-  console.log(`added connect latency (ttfb):    p50 +${f(p.p50 - d.p50, 2)} ms, p99 +${f(p.p99 - d.p99, 2)} ms`);
-  if (res.tinyproxy) console.log(`tinyproxy added latency:         p50 +${f(res.tinyproxy.p50 - d.p50, 2)} ms, p99 +${f(res.tinyproxy.p99 - d.p99, 2)} ms`);
-  console.log(`errors at ${CONC} concurrent:       paddock ${p.errors}${res.tinyproxy ? `, tinyproxy ${res.tinyproxy.errors}` : ''}, direct ${d.errors}  (target 0)`);
+  if (res.tinyproxy)
+    console.log(`paddock / tinyproxy throughput:  ${f(p.mibps / res.tinyproxy.mibps, 2)}x  (target >= 1.0)`);
+  console.log(
+    `added connect latency (ttfb):    p50 +${f(p.p50 - d.p50, 2)} ms, p99 +${f(p.p99 - d.p99, 2)} ms`,
+  );
+  if (res.tinyproxy)
+    console.log(
+      `tinyproxy added latency:         p50 +${f(res.tinyproxy.p50 - d.p50, 2)} ms, p99 +${f(res.tinyproxy.p99 - d.p99, 2)} ms`,
+    );
+  console.log(
+    `errors at ${CONC} concurrent:       paddock ${p.errors}${res.tinyproxy ? `, tinyproxy ${res.tinyproxy.errors}` : ''}, direct ${d.errors}  (target 0)`,
+  );
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

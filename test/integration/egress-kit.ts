@@ -39,11 +39,42 @@ export function prepareInternetFiles(dir: string): void {
   mkdirSync(join(dir, 'tls'), { recursive: true });
   mkdirSync(join(dir, 'www'), { recursive: true });
   writeFileSync(join(dir, 'server.mjs'), INTERNET_SERVER);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=allowed.test', '-addext', 'subjectAltName=DNS:allowed.test,DNS:*.allowed.test', '-keyout', join(dir, 'tls', 'key.pem'), '-out', join(dir, 'tls', 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=allowed.test',
+      '-addext',
+      'subjectAltName=DNS:allowed.test,DNS:*.allowed.test',
+      '-keyout',
+      join(dir, 'tls', 'key.pem'),
+      '-out',
+      join(dir, 'tls', 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   // git: a bare repo served over the dumb HTTP protocol
   const src = join(dir, 'src');
   mkdirSync(src);
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', args, {
+      cwd,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    });
   git(src, 'init', '-q', '-b', 'main');
   writeFileSync(join(src, 'README.md'), 'cloned through the paddock proxy\n');
   git(src, 'add', '.');
@@ -53,17 +84,36 @@ export function prepareInternetFiles(dir: string): void {
   // npm: one package with metadata + tarball, as a registry serves them
   const pkg = join(dir, 'pkg');
   mkdirSync(pkg);
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'paddock-demo', version: '1.0.0', main: 'index.js' }));
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'paddock-demo', version: '1.0.0', main: 'index.js' }),
+  );
   writeFileSync(join(pkg, 'index.js'), "module.exports = 'installed through the paddock proxy';\n");
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: pkg, encoding: 'utf8' })) as { filename: string; integrity: string; shasum: string }[];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: pkg, encoding: 'utf8' }),
+  ) as { filename: string; integrity: string; shasum: string }[];
   const p = packed[0];
   if (!p) throw new Error('npm pack produced nothing');
   mkdirSync(join(dir, 'www', 'paddock-demo', '-'), { recursive: true });
-  execFileSync('cp', [join(dir, p.filename), join(dir, 'www', 'paddock-demo', '-', 'paddock-demo-1.0.0.tgz')]);
+  execFileSync('cp', [
+    join(dir, p.filename),
+    join(dir, 'www', 'paddock-demo', '-', 'paddock-demo-1.0.0.tgz'),
+  ]);
   const meta = {
     name: 'paddock-demo',
     'dist-tags': { latest: '1.0.0' },
-    versions: { '1.0.0': { name: 'paddock-demo', version: '1.0.0', main: 'index.js', dist: { tarball: 'http://registry.test:8080/paddock-demo/-/paddock-demo-1.0.0.tgz', integrity: p.integrity, shasum: p.shasum } } },
+    versions: {
+      '1.0.0': {
+        name: 'paddock-demo',
+        version: '1.0.0',
+        main: 'index.js',
+        dist: {
+          tarball: 'http://registry.test:8080/paddock-demo/-/paddock-demo-1.0.0.tgz',
+          integrity: p.integrity,
+          shasum: p.shasum,
+        },
+      },
+    },
   };
   writeFileSync(join(dir, 'www', 'paddock-demo.json'), JSON.stringify(meta)); // npm asks for /paddock-demo
 }
@@ -74,8 +124,19 @@ export interface ExecResult {
   stderr: string;
 }
 
-export async function execIn(docker: Docker, container: Docker.Container, cmd: string, opts: { user?: string; env?: string[] } = {}): Promise<ExecResult> {
-  const exec = await container.exec({ Cmd: ['bash', '-c', cmd], AttachStdout: true, AttachStderr: true, User: opts.user, Env: opts.env });
+export async function execIn(
+  docker: Docker,
+  container: Docker.Container,
+  cmd: string,
+  opts: { user?: string; env?: string[] } = {},
+): Promise<ExecResult> {
+  const exec = await container.exec({
+    Cmd: ['bash', '-c', cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    User: opts.user,
+    Env: opts.env,
+  });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out = new PassThrough();
   const err = new PassThrough();

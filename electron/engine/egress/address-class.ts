@@ -19,7 +19,14 @@ export type AddressClass =
   | 'invalid';
 
 /** Cloud instance-metadata endpoints, named so the refusal message says what they are. */
-const METADATA = new Set(['169.254.169.254', '169.254.170.2', '169.254.169.123', '100.100.100.200', '192.0.0.192', 'fd00:ec2::254']);
+const METADATA = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  '169.254.169.123',
+  '100.100.100.200',
+  '192.0.0.192',
+  'fd00:ec2::254',
+]);
 
 type V4Range = readonly [base: number, bits: number, cls: AddressClass];
 const V4_RANGES: readonly V4Range[] = [
@@ -107,7 +114,7 @@ function v4(ip: string): number {
 
 function inV4(n: number, base: number, bits: number): boolean {
   if (bits === 0) return true;
-  const mask = bits === 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1) >>> 0);
+  const mask = bits === 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
   return (n & mask) >>> 0 === (base & mask) >>> 0;
 }
 

@@ -5,7 +5,11 @@ import { startEgressProxy, type EgressProxyHandle } from './egress-proxy.js';
 import { CollectingSink, fakeHttpUpstream, type FakeUpstream } from './egress-test-kit.test-helper.js';
 import { sandboxEnvFor } from './sandbox-env.js';
 
-const SECRETS = { anthropic: 'sk-ant-REAL-0123456789', openai: 'sk-openai-REAL-abcdef', google: 'AIza-REAL-google' };
+const SECRETS = {
+  anthropic: 'sk-ant-REAL-0123456789',
+  openai: 'sk-openai-REAL-abcdef',
+  google: 'AIza-REAL-google',
+};
 let api: FakeUpstream;
 let proxy: EgressProxyHandle;
 const sink = new CollectingSink();
@@ -33,13 +37,20 @@ afterAll(async () => {
   await api.close();
 });
 
-function direct(path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+function direct(
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxy.port, method: body ? 'POST' : 'GET', path, headers, agent: false }, (res) => {
-      let b = '';
-      res.on('data', (d: Buffer) => (b += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: proxy.port, method: body ? 'POST' : 'GET', path, headers, agent: false },
+      (res) => {
+        let b = '';
+        res.on('data', (d: Buffer) => (b += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -49,7 +60,11 @@ describe('credential broker', () => {
   it('injects the Anthropic key as x-api-key, replacing the placeholder', async () => {
     const env = proxy.sandboxEnv();
     const base = new URL(env.ANTHROPIC_BASE_URL ?? '');
-    const r = await direct(`${base.pathname}/v1/messages?beta=true`, { 'x-api-key': env.ANTHROPIC_API_KEY ?? '', 'content-type': 'application/json' }, '{"hi":1}');
+    const r = await direct(
+      `${base.pathname}/v1/messages?beta=true`,
+      { 'x-api-key': env.ANTHROPIC_API_KEY ?? '', 'content-type': 'application/json' },
+      '{"hi":1}',
+    );
     expect(r).toEqual({ status: 200, body: 'hello POST /v1/messages?beta=true' });
     const seen = api.seen.at(-1);
     expect(seen?.headers['x-api-key']).toBe(SECRETS.anthropic);
@@ -59,24 +74,43 @@ describe('credential broker', () => {
 
   it('injects OpenAI as a Bearer token under the bound base path, resolving the bound name', async () => {
     const env = proxy.sandboxEnv();
-    const r = await direct(`${new URL(env.OPENAI_BASE_URL ?? '').pathname}/chat/completions`, { authorization: `Bearer ${env.OPENAI_API_KEY}` }, '{}');
+    const r = await direct(
+      `${new URL(env.OPENAI_BASE_URL ?? '').pathname}/chat/completions`,
+      { authorization: `Bearer ${env.OPENAI_API_KEY}` },
+      '{}',
+    );
     expect(r.status).toBe(200);
-    expect(api.seen.at(-1)).toMatchObject({ url: '/v1/chat/completions', headers: { authorization: `Bearer ${SECRETS.openai}`, host: `api.fake.test:${api.port}` } });
+    expect(api.seen.at(-1)).toMatchObject({
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${SECRETS.openai}`, host: `api.fake.test:${api.port}` },
+    });
   });
 
   it('injects Google as x-goog-api-key and drops a key= query parameter', async () => {
     const env = proxy.sandboxEnv();
-    const r = await direct(`${new URL(env.GOOGLE_GEMINI_BASE_URL ?? '').pathname}/v1beta/models?key=${env.GEMINI_API_KEY}`, {});
+    const r = await direct(
+      `${new URL(env.GOOGLE_GEMINI_BASE_URL ?? '').pathname}/v1beta/models?key=${env.GEMINI_API_KEY}`,
+      {},
+    );
     expect(r.status).toBe(200);
-    expect(api.seen.at(-1)).toMatchObject({ url: '/v1beta/models', headers: { 'x-goog-api-key': SECRETS.google } });
+    expect(api.seen.at(-1)).toMatchObject({
+      url: '/v1beta/models',
+      headers: { 'x-goog-api-key': SECRETS.google },
+    });
   });
 
   it('404s an unknown credential name and logs every broker request', async () => {
     const r = await direct('/_paddock/cred/github/user', {});
     expect(r.status).toBe(404);
     const evs = await sink.waitFor(4);
-    expect(evs.map((e) => [e.protocol, e.rule, e.decision])).toContainEqual(['credential', 'credential:github', 'deny']);
-    expect(evs.filter((e) => e.decision === 'allow').every((e) => e.protocol === 'credential' && e.bytesDown > 0)).toBe(true);
+    expect(evs.map((e) => [e.protocol, e.rule, e.decision])).toContainEqual([
+      'credential',
+      'credential:github',
+      'deny',
+    ]);
+    expect(
+      evs.filter((e) => e.decision === 'allow').every((e) => e.protocol === 'credential' && e.bytesDown > 0),
+    ).toBe(true);
   });
 
   it('the sandbox env carries placeholders, base URLs and proxy settings, never a secret', () => {

@@ -31,16 +31,49 @@ interface ProviderInfo {
 }
 
 export const PROVIDERS: Record<CredentialProvider, ProviderInfo> = {
-  anthropic: { upstream: 'https://api.anthropic.com', header: 'x-api-key', format: (s) => s, keyEnv: ['ANTHROPIC_API_KEY'], baseEnv: ['ANTHROPIC_BASE_URL'] },
-  openai: { upstream: 'https://api.openai.com/v1', header: 'authorization', format: (s) => `Bearer ${s}`, keyEnv: ['OPENAI_API_KEY'], baseEnv: ['OPENAI_BASE_URL'] },
-  google: { upstream: 'https://generativelanguage.googleapis.com', header: 'x-goog-api-key', format: (s) => s, keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], baseEnv: ['GOOGLE_GEMINI_BASE_URL'] },
+  anthropic: {
+    upstream: 'https://api.anthropic.com',
+    header: 'x-api-key',
+    format: (s) => s,
+    keyEnv: ['ANTHROPIC_API_KEY'],
+    baseEnv: ['ANTHROPIC_BASE_URL'],
+  },
+  openai: {
+    upstream: 'https://api.openai.com/v1',
+    header: 'authorization',
+    format: (s) => `Bearer ${s}`,
+    keyEnv: ['OPENAI_API_KEY'],
+    baseEnv: ['OPENAI_BASE_URL'],
+  },
+  google: {
+    upstream: 'https://generativelanguage.googleapis.com',
+    header: 'x-goog-api-key',
+    format: (s) => s,
+    keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    baseEnv: ['GOOGLE_GEMINI_BASE_URL'],
+  },
 };
 
 export const CRED_PREFIX = '/_paddock/cred/';
 
 /** Headers that could carry a key the client chose; always dropped before the real one is set. */
-const AUTH_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'proxy-authorization']);
-const HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const AUTH_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'api-key',
+  'proxy-authorization',
+]);
+const HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
 export function credentialName(b: CredentialBinding): string {
   return b.name ?? b.provider;
@@ -62,15 +95,23 @@ export interface BrokerOutcome {
 }
 
 /** Forward one request under `/_paddock/cred/<name>/...` to the bound upstream with the key injected. */
-export function forwardWithCredential(req: IncomingMessage, res: ServerResponse, bindings: ReadonlyMap<string, CredentialBinding>, resolver: Resolver, path: string): Promise<BrokerOutcome> {
+export function forwardWithCredential(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bindings: ReadonlyMap<string, CredentialBinding>,
+  resolver: Resolver,
+  path: string,
+): Promise<BrokerOutcome> {
   const rest = path.slice(CRED_PREFIX.length);
   const slash = rest.indexOf('/');
-  const name = slash < 0 ? rest.split('?')[0] ?? '' : rest.slice(0, slash);
+  const name = slash < 0 ? (rest.split('?')[0] ?? '') : rest.slice(0, slash);
   const binding = bindings.get(name);
   const out: BrokerOutcome = { name, host: '', port: 0, address: null, status: 0, bytesUp: 0, bytesDown: 0 };
   if (!binding) {
     out.status = 404;
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(`Paddock credential broker: no credential named ${JSON.stringify(name)} in this session.\n`);
+    res
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end(`Paddock credential broker: no credential named ${JSON.stringify(name)} in this session.\n`);
     return Promise.resolve(out);
   }
   const info = PROVIDERS[binding.provider];
@@ -85,7 +126,8 @@ export function forwardWithCredential(req: IncomingMessage, res: ServerResponse,
   out.port = Number(base.port || (base.protocol === 'https:' ? 443 : 80));
 
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !AUTH_HEADERS.has(k) && !HOP.has(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined && !AUTH_HEADERS.has(k) && !HOP.has(k)) headers[k] = v;
   headers.host = base.host;
   headers[info.header] = info.format(binding.secret);
 
@@ -95,7 +137,10 @@ export function forwardWithCredential(req: IncomingMessage, res: ServerResponse,
         const a = addrs[0];
         if (!a) return cb(new Error(`${hostname} does not resolve`), '', 4);
         out.address = a;
-        if (options.all) (cb as unknown as (e: null, list: { address: string; family: number }[]) => void)(null, [{ address: a, family: isIP(a) }]);
+        if (options.all)
+          (cb as unknown as (e: null, list: { address: string; family: number }[]) => void)(null, [
+            { address: a, family: isIP(a) },
+          ]);
         else cb(null, a, isIP(a));
       },
       (e: Error) => cb(e, '', 4),
@@ -105,7 +150,18 @@ export function forwardWithCredential(req: IncomingMessage, res: ServerResponse,
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const upstream = send(
-      { protocol: base.protocol, hostname: out.host, port: out.port, method: req.method, path: target.pathname + target.search, headers, lookup, ca: binding.ca, servername: isIP(out.host) ? undefined : out.host, agent: false },
+      {
+        protocol: base.protocol,
+        hostname: out.host,
+        port: out.port,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers,
+        lookup,
+        ca: binding.ca,
+        servername: isIP(out.host) ? undefined : out.host,
+        agent: false,
+      },
       (up) => {
         out.status = up.statusCode ?? 502;
         const resHeaders = { ...up.headers };
@@ -124,7 +180,10 @@ export function forwardWithCredential(req: IncomingMessage, res: ServerResponse,
     upstream.once('error', (e) => {
       out.error = e.message;
       out.status = 502;
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`Paddock credential broker: upstream ${base.host} failed: ${e.message}\n`);
+      if (!res.headersSent)
+        res
+          .writeHead(502, { 'content-type': 'text/plain' })
+          .end(`Paddock credential broker: upstream ${base.host} failed: ${e.message}\n`);
       else res.destroy();
       resolve(out);
     });

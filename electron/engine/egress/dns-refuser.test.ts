@@ -25,6 +25,8 @@ describe('dns refuser', () => {
     expect((answer[2] ?? 0) & 0x80).toBe(0x80);
     expect((answer[3] ?? 0) & 0x0f).toBe(5);
     expect(answer.readUInt16BE(6)).toBe(0);
-    expect(sink.decisions()).toMatchObject([{ protocol: 'dns', host: 'exfil.example.com', decision: 'deny' }]);
+    expect(sink.decisions()).toMatchObject([
+      { protocol: 'dns', host: 'exfil.example.com', decision: 'deny' },
+    ]);
   });
 });

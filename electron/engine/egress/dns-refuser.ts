@@ -14,7 +14,12 @@ export interface DnsRefuser {
   close(): Promise<void>;
 }
 
-export async function startDnsRefuser(opts: { sessionId: string; listenHost: string; port?: number; events: SessionEventSink }): Promise<DnsRefuser | null> {
+export async function startDnsRefuser(opts: {
+  sessionId: string;
+  listenHost: string;
+  port?: number;
+  events: SessionEventSink;
+}): Promise<DnsRefuser | null> {
   const sock: Socket = createSocket(opts.listenHost.includes(':') ? 'udp6' : 'udp4');
   try {
     await new Promise<void>((resolve, reject) => {

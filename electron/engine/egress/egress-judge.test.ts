@@ -24,7 +24,13 @@ function ctx(rules: NetworkRule[], over: Partial<JudgeContext> = {}): JudgeConte
     ...over,
   };
 }
-const q = (rawHost: string, port = 443) => ({ protocol: 'connect' as const, method: 'CONNECT', tunnel: true, rawHost, port });
+const q = (rawHost: string, port = 443) => ({
+  protocol: 'connect' as const,
+  method: 'CONNECT',
+  tunnel: true,
+  rawHost,
+  port,
+});
 
 describe('judge', () => {
   it.each([
@@ -46,20 +52,40 @@ describe('judge', () => {
   });
 
   it('lets a rule naming the exact private address through, on its port only', async () => {
-    const rules: NetworkRule[] = [{ host: 'priv.test', decision: 'allow' }, { host: '10.0.0.5', ports: [5432], decision: 'allow' }];
-    expect(await judge(ctx(rules), q('priv.test', 5432))).toMatchObject({ decision: 'allow', address: '10.0.0.5' });
-    expect(await judge(ctx(rules), q('priv.test', 443))).toMatchObject({ decision: 'deny', denyKind: 'address' });
+    const rules: NetworkRule[] = [
+      { host: 'priv.test', decision: 'allow' },
+      { host: '10.0.0.5', ports: [5432], decision: 'allow' },
+    ];
+    expect(await judge(ctx(rules), q('priv.test', 5432))).toMatchObject({
+      decision: 'allow',
+      address: '10.0.0.5',
+    });
+    expect(await judge(ctx(rules), q('priv.test', 443))).toMatchObject({
+      decision: 'deny',
+      denyKind: 'address',
+    });
   });
 
   it('never connects to itself, whatever the rules say', async () => {
-    const rules: NetworkRule[] = [{ host: '*', decision: 'allow' }, { host: '172.18.0.1', decision: 'allow' }];
+    const rules: NetworkRule[] = [
+      { host: '*', decision: 'allow' },
+      { host: '172.18.0.1', decision: 'allow' },
+    ];
     expect(await judge(ctx(rules), q('gw.test', 3128))).toMatchObject({ decision: 'deny', denyKind: 'self' });
-    expect(await judge(ctx(rules), q('127.0.0.1', 3128))).toMatchObject({ decision: 'deny', denyKind: 'self' });
+    expect(await judge(ctx(rules), q('127.0.0.1', 3128))).toMatchObject({
+      decision: 'deny',
+      denyKind: 'self',
+    });
   });
 
   it('does not resolve a name the rules deny (no DNS leak for denied names)', async () => {
     let lookups = 0;
-    const counting = { resolve: (h: string) => (lookups++, Promise.resolve([h === 'pub.test' ? '93.184.216.34' : '93.184.216.35'])) };
+    const counting = {
+      resolve: (h: string) => (
+        lookups++,
+        Promise.resolve([h === 'pub.test' ? '93.184.216.34' : '93.184.216.35'])
+      ),
+    };
     await judge(ctx([{ host: 'pub.test', decision: 'deny' }], { resolver: counting }), q('pub.test'));
     await judge(ctx([], { resolver: counting }), q('unknown.test'));
     expect(lookups).toBe(0);
@@ -70,15 +96,27 @@ describe('judge', () => {
   it('asks before resolving and denies a refused ask without resolving', async () => {
     let lookups = 0;
     const counting = { resolve: () => (lookups++, Promise.resolve(['93.184.216.34'])) };
-    const v = await judge(ctx([{ host: 'pub.test', decision: 'ask' }], { resolver: counting, decider: fixedDecider('deny') }), q('pub.test'));
+    const v = await judge(
+      ctx([{ host: 'pub.test', decision: 'ask' }], { resolver: counting, decider: fixedDecider('deny') }),
+      q('pub.test'),
+    );
     expect(v).toMatchObject({ decision: 'deny', denyKind: 'ask', reason: 'refused' });
     expect(lookups).toBe(0);
-    const ok = await judge(ctx([{ host: 'pub.test', decision: 'ask' }], { decider: fixedDecider('allow') }), q('pub.test'));
+    const ok = await judge(
+      ctx([{ host: 'pub.test', decision: 'ask' }], { decider: fixedDecider('allow') }),
+      q('pub.test'),
+    );
     expect(ok).toMatchObject({ decision: 'allow', reason: 'approved', ruleDecision: 'ask' });
   });
 
   it('refuses malformed hosts and ports', async () => {
-    expect(await judge(ctx([{ host: '*', decision: 'allow' }]), q('evil.com/x'))).toMatchObject({ decision: 'deny', denyKind: 'bad-host' });
-    expect(await judge(ctx([{ host: '*', decision: 'allow' }]), q('pub.test', 0))).toMatchObject({ decision: 'deny', denyKind: 'bad-host' });
+    expect(await judge(ctx([{ host: '*', decision: 'allow' }]), q('evil.com/x'))).toMatchObject({
+      decision: 'deny',
+      denyKind: 'bad-host',
+    });
+    expect(await judge(ctx([{ host: '*', decision: 'allow' }]), q('pub.test', 0))).toMatchObject({
+      decision: 'deny',
+      denyKind: 'bad-host',
+    });
   });
 });

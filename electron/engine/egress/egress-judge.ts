@@ -25,11 +25,15 @@ export function systemResolver(): Resolver {
 
 /** Test-only resolver: names map to fixed addresses; anything else does not exist. */
 export function mapResolver(map: Record<string, string | readonly string[]>): Resolver {
-  const table = new Map(Object.entries(map).map(([k, v]) => [normaliseHost(k) ?? k, typeof v === 'string' ? [v] : [...v]]));
+  const table = new Map(
+    Object.entries(map).map(([k, v]) => [normaliseHost(k) ?? k, typeof v === 'string' ? [v] : [...v]]),
+  );
   return {
     resolve(host) {
       const hit = table.get(host);
-      return hit ? Promise.resolve(hit) : Promise.reject(new Error(`${host}: no such name in the test resolver map`));
+      return hit
+        ? Promise.resolve(hit)
+        : Promise.reject(new Error(`${host}: no such name in the test resolver map`));
     },
   };
 }
@@ -74,7 +78,15 @@ export async function judge(ctx: JudgeContext, q: JudgeQuery, clientGone?: Abort
   const host = normaliseHost(q.rawHost);
   const base = { host: host ?? q.rawHost, port: q.port, address: null };
   if (!host || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535) {
-    return { ...base, decision: 'deny', ruleDecision: null, rule: 'none', reason: 'bad destination', denyKind: 'bad-host', detail: `${JSON.stringify(q.rawHost)}:${q.port} is not a valid destination` };
+    return {
+      ...base,
+      decision: 'deny',
+      ruleDecision: null,
+      rule: 'none',
+      reason: 'bad destination',
+      denyKind: 'bad-host',
+      detail: `${JSON.stringify(q.rawHost)}:${q.port} is not a valid destination`,
+    };
   }
   const m = ctx.rules.evaluate({ host, port: q.port, method: q.tunnel ? null : q.method });
   const rule = describeRule(m.rule, m.index);
@@ -82,12 +94,30 @@ export async function judge(ctx: JudgeContext, q: JudgeQuery, clientGone?: Abort
   if (m.decision === 'deny') {
     return m.rule
       ? { ...ruled, decision: 'deny', reason: 'rule', denyKind: 'rule', detail: `${rule} denies it` }
-      : { ...ruled, decision: 'deny', reason: 'default', denyKind: 'default', detail: 'no rule matched; default deny' };
+      : {
+          ...ruled,
+          decision: 'deny',
+          reason: 'default',
+          denyKind: 'default',
+          detail: 'no rule matched; default deny',
+        };
   }
   let reason = m.rule ? 'rule' : 'default';
   if (m.decision === 'ask') {
-    const asked = await askWithTimeout(ctx.decider, { sessionId: ctx.sessionId, protocol: q.protocol, method: q.method, host, port: q.port, rule }, ctx.askTimeoutMs, clientGone);
-    if (asked.decision === 'deny') return { ...ruled, decision: 'deny', reason: asked.reason, denyKind: 'ask', detail: `${rule} asks for approval, and the answer was: ${asked.reason}` };
+    const asked = await askWithTimeout(
+      ctx.decider,
+      { sessionId: ctx.sessionId, protocol: q.protocol, method: q.method, host, port: q.port, rule },
+      ctx.askTimeoutMs,
+      clientGone,
+    );
+    if (asked.decision === 'deny')
+      return {
+        ...ruled,
+        decision: 'deny',
+        reason: asked.reason,
+        denyKind: 'ask',
+        detail: `${rule} asks for approval, and the answer was: ${asked.reason}`,
+      };
     reason = 'approved';
   }
   let addresses: string[];
@@ -97,18 +127,39 @@ export async function judge(ctx: JudgeContext, q: JudgeQuery, clientGone?: Abort
     addresses = [];
     void e;
   }
-  if (addresses.length === 0) return { ...ruled, decision: 'deny', reason: 'does not resolve', denyKind: 'resolve', detail: `${host} does not resolve` };
+  if (addresses.length === 0)
+    return {
+      ...ruled,
+      decision: 'deny',
+      reason: 'does not resolve',
+      denyKind: 'resolve',
+      detail: `${host} does not resolve`,
+    };
   // IPv4 first; dial the first address that passes, and only that one.
   const ordered = [...addresses.filter((a) => isIP(a) === 4), ...addresses.filter((a) => isIP(a) === 6)];
   let firstRefusal: Verdict | null = null;
   for (const address of ordered) {
     if (isSelf(ctx, address, q.port)) {
-      firstRefusal ??= { ...ruled, address, decision: 'deny', reason: 'proxy itself', denyKind: 'self', detail: `${host} is the egress proxy itself (${address}); the proxy never connects to itself` };
+      firstRefusal ??= {
+        ...ruled,
+        address,
+        decision: 'deny',
+        reason: 'proxy itself',
+        denyKind: 'self',
+        detail: `${host} is the egress proxy itself (${address}); the proxy never connects to itself`,
+      };
       continue;
     }
     const cls = classifyAddress(address);
     if (cls !== 'public' && !ctx.rules.namesExactAddress(address, q.port)) {
-      firstRefusal ??= { ...ruled, address, decision: 'deny', reason: `${cls} address`, denyKind: 'address', detail: `${host} resolved to ${address}, ${describeAddressClass(cls)}; such addresses are refused unless a rule names that exact address` };
+      firstRefusal ??= {
+        ...ruled,
+        address,
+        decision: 'deny',
+        reason: `${cls} address`,
+        denyKind: 'address',
+        detail: `${host} resolved to ${address}, ${describeAddressClass(cls)}; such addresses are refused unless a rule names that exact address`,
+      };
       continue;
     }
     return { ...ruled, address, decision: 'allow', reason };

@@ -7,7 +7,13 @@ import { fixedDecider } from './approval-decider.js';
 import { mapResolver } from './egress-judge.js';
 import type { EgressProxyHandle, EgressProxyOptions } from './egress-proxy.js';
 import { startEgressProxy } from './egress-proxy.js';
-import { CollectingSink, fakeHttpUpstream, fakeTcpUpstream, rawExchange, type FakeUpstream } from './egress-test-kit.test-helper.js';
+import {
+  CollectingSink,
+  fakeHttpUpstream,
+  fakeTcpUpstream,
+  rawExchange,
+  type FakeUpstream,
+} from './egress-test-kit.test-helper.js';
 import type { NetworkRule } from './network-rules.js';
 
 // Loopback only. The proxy refuses loopback destinations unless a rule names 127.0.0.1
@@ -47,21 +53,47 @@ function baseRules(): NetworkRule[] {
   ];
 }
 
-async function start(over: Partial<EgressProxyOptions> = {}): Promise<{ proxy: EgressProxyHandle; sink: CollectingSink }> {
+async function start(
+  over: Partial<EgressProxyOptions> = {},
+): Promise<{ proxy: EgressProxyHandle; sink: CollectingSink }> {
   const sink = new CollectingSink();
-  const proxy = await startEgressProxy({ sessionId: 's-test', listenHost: '127.0.0.1', rules: baseRules(), defaultDecision: 'deny', decider: null, events: sink, resolver, ...over });
+  const proxy = await startEgressProxy({
+    sessionId: 's-test',
+    listenHost: '127.0.0.1',
+    rules: baseRules(),
+    defaultDecision: 'deny',
+    decider: null,
+    events: sink,
+    resolver,
+    ...over,
+  });
   open.push(proxy);
   return { proxy, sink };
 }
 
 /** An absolute-form request through the proxy. */
-function viaProxy(proxy: EgressProxyHandle, url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function viaProxy(
+  proxy: EgressProxyHandle,
+  url: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxy.port, method, path: url, headers: { host: new URL(url).host, ...headers }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: proxy.port,
+        method,
+        path: url,
+        headers: { host: new URL(url).host, ...headers },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -74,7 +106,15 @@ describe('HTTP forward proxy', () => {
     expect(r).toMatchObject({ status: 200, body: 'hello GET /hello' });
     expect(up.seen.at(-1)?.headers.host).toBe(`allowed.test:${up.port}`);
     const [ev] = await sink.waitFor(1);
-    expect(ev).toMatchObject({ protocol: 'http', method: 'GET', host: 'allowed.test', port: up.port, address: '127.0.0.1', decision: 'allow', reason: 'rule' });
+    expect(ev).toMatchObject({
+      protocol: 'http',
+      method: 'GET',
+      host: 'allowed.test',
+      port: up.port,
+      address: '127.0.0.1',
+      decision: 'allow',
+      reason: 'rule',
+    });
     expect(ev?.bytesDown).toBeGreaterThan(0);
   });
 
@@ -136,7 +176,11 @@ describe('HTTP forward proxy', () => {
 describe('CONNECT', () => {
   it('tunnels to an allowed host:port, server-first protocols included', async () => {
     const { proxy, sink } = await start();
-    const r = await rawExchange(proxy.port, `CONNECT allowed.test:${tcp.port} HTTP/1.1\r\nHost: allowed.test\r\n\r\nplain bytes`, '220 greetings');
+    const r = await rawExchange(
+      proxy.port,
+      `CONNECT allowed.test:${tcp.port} HTTP/1.1\r\nHost: allowed.test\r\n\r\nplain bytes`,
+      '220 greetings',
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 200/);
     await new Promise((res) => setTimeout(res, 50));
     expect(tcp.received().toString()).toContain('plain bytes');
@@ -152,7 +196,11 @@ describe('CONNECT', () => {
     expect(r.text).toContain('no rule matched; default deny');
   });
 
-  async function tlsThroughConnect(proxy: EgressProxyHandle, connectHost: string, servername: string): Promise<string> {
+  async function tlsThroughConnect(
+    proxy: EgressProxyHandle,
+    connectHost: string,
+    servername: string,
+  ): Promise<string> {
     const before = tcp.received().length;
     const s = connect(proxy.port, '127.0.0.1');
     await new Promise<void>((res) => s.once('connect', () => res()));
@@ -170,12 +218,20 @@ describe('CONNECT', () => {
     expect(await tlsThroughConnect(proxy, 'allowed.test', 'allowed.test')).toContain('allowed.test');
     expect(await tlsThroughConnect(proxy, 'allowed.test', 'denied.test')).toBe('');
     const evs = await sink.waitFor(2);
-    expect(evs.find((e) => e.reason === 'sni mismatch')).toMatchObject({ decision: 'deny', host: 'allowed.test' });
+    expect(evs.find((e) => e.reason === 'sni mismatch')).toMatchObject({
+      decision: 'deny',
+      host: 'allowed.test',
+    });
   });
 });
 
 describe('SOCKS5', () => {
-  function socks(proxyPort: number, host: string, port: number, token?: string): Promise<{ reply: number; socket: ReturnType<typeof connect> }> {
+  function socks(
+    proxyPort: number,
+    host: string,
+    port: number,
+    token?: string,
+  ): Promise<{ reply: number; socket: ReturnType<typeof connect> }> {
     return new Promise((resolve, reject) => {
       const s = connect(proxyPort, '127.0.0.1');
       const steps: Buffer[] = [];
@@ -186,7 +242,14 @@ describe('SOCKS5', () => {
         steps.push(d);
         if (stage === 0 && token) {
           stage = 1;
-          s.write(Buffer.concat([Buffer.from([1, 1]), Buffer.from('u'), Buffer.from([token.length]), Buffer.from(token)]));
+          s.write(
+            Buffer.concat([
+              Buffer.from([1, 1]),
+              Buffer.from('u'),
+              Buffer.from([token.length]),
+              Buffer.from(token),
+            ]),
+          );
           return;
         }
         if (stage <= 1) {
@@ -227,7 +290,9 @@ describe('SOCKS5', () => {
 describe('ask', () => {
   it('holds the request while the decider decides', async () => {
     const asked: ApprovalRequest[] = [];
-    const decider: ApprovalDecider = { decide: (r) => (asked.push(r), new Promise((res) => setTimeout(() => res('allow'), 20))) };
+    const decider: ApprovalDecider = {
+      decide: (r) => (asked.push(r), new Promise((res) => setTimeout(() => res('allow'), 20))),
+    };
     const { proxy, sink } = await start({ defaultDecision: 'ask', decider });
     const r = await viaProxy(proxy, `http://unknown.test:${up.port}/`);
     // approved, then refused anyway: unknown.test is not in the resolver map
@@ -240,9 +305,32 @@ describe('ask', () => {
     expect((await sink.waitFor(2))[0]?.reason).toBe('does not resolve');
   });
 
+  it('asks once for a burst of concurrent requests to the same destination', async () => {
+    let asked = 0;
+    const decider: ApprovalDecider = {
+      decide: () => (asked++, new Promise((res) => setTimeout(() => res('allow'), 30))),
+    };
+    const { proxy } = await start({
+      rules: [...baseRules(), { host: 'allowed.test', decision: 'ask' }],
+      decider,
+    });
+    const rs = await Promise.all(
+      Array.from({ length: 5 }, () => viaProxy(proxy, `http://allowed.test:${up.port}/burst`)),
+    );
+    expect(rs.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(asked).toBe(1);
+  });
+
   it('denies on refusal and on timeout, saying which', async () => {
-    const never: ApprovalDecider = { decide: (_r, signal) => new Promise((_res, rej) => signal.addEventListener('abort', () => rej(new Error('aborted')))) };
-    const slow = await start({ rules: [...baseRules(), { host: 'ask.test', decision: 'ask' }], decider: never, askTimeoutMs: 30 });
+    const never: ApprovalDecider = {
+      decide: (_r, signal) =>
+        new Promise((_res, rej) => signal.addEventListener('abort', () => rej(new Error('aborted')))),
+    };
+    const slow = await start({
+      rules: [...baseRules(), { host: 'ask.test', decision: 'ask' }],
+      decider: never,
+      askTimeoutMs: 30,
+    });
     const r = await viaProxy(slow.proxy, `http://ask.test:${up.port}/`);
     expect(r.status).toBe(403);
     expect(r.body).toContain('ask timed out');
@@ -263,7 +351,10 @@ describe('robustness', () => {
 
   it('answers 501 to plain-HTTP upgrades instead of proxying them', async () => {
     const { proxy } = await start();
-    const r = await rawExchange(proxy.port, `GET http://allowed.test:${up.port}/ws HTTP/1.1\r\nHost: allowed.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    const r = await rawExchange(
+      proxy.port,
+      `GET http://allowed.test:${up.port}/ws HTTP/1.1\r\nHost: allowed.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 501/);
   });
 

@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { PaddockError } from '../errors.js';
 import type { SessionEventSink } from '../sessions/session-events.js';
 import type { ApprovalDecider } from './approval-decider.js';
-import { fixedDecider } from './approval-decider.js';
+import { coalescingDecider, fixedDecider } from './approval-decider.js';
 import type { CredentialBinding } from './credential-broker.js';
 import { credentialName } from './credential-broker.js';
 import './egress-events.js';
@@ -64,15 +64,21 @@ export interface EgressProxyHandle {
 
 export async function startEgressProxy(opts: EgressProxyOptions): Promise<EgressProxyHandle> {
   const listenHost = normaliseHost(opts.listenHost);
-  if (!listenHost) throw new PaddockError('BAD_INPUT', `egress proxy listen address ${JSON.stringify(opts.listenHost)} is not an IP address`);
+  if (!listenHost)
+    throw new PaddockError(
+      'BAD_INPUT',
+      `egress proxy listen address ${JSON.stringify(opts.listenHost)} is not an IP address`,
+    );
   let rules = RuleSet.compile(opts.rules, opts.defaultDecision);
   const resolver = opts.resolver ?? systemResolver();
   const token = randomBytes(16).toString('hex');
   const credentials = new Map((opts.credentials ?? []).map((c) => [credentialName(c), c]));
+  const decider = opts.decider ? coalescingDecider(opts.decider) : null;
   const sockets = new Set<Socket>();
   let accepting = true;
   let port = 0;
-  const isSelfCheck = (req: IncomingMessage) => req.headers['x-paddock-self-check'] === token && req.socket.remoteAddress === req.socket.localAddress;
+  const isSelfCheck = (req: IncomingMessage) =>
+    req.headers['x-paddock-self-check'] === token && req.socket.remoteAddress === req.socket.localAddress;
 
   const rt: ProxyRuntime = {
     sessionId: opts.sessionId,
@@ -83,7 +89,7 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
         sessionId: opts.sessionId,
         rules, // the set current now; a reload never changes a request already being judged
         resolver,
-        decider: selfCheck ? fixedDecider('allow') : opts.decider,
+        decider: selfCheck ? fixedDecider('allow') : decider,
         askTimeoutMs: opts.askTimeoutMs ?? 60_000,
         self: { addresses: new Set([listenHost]), port },
       };
@@ -101,11 +107,17 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
 
   const http = createHttpServer({ requestTimeout: 0, headersTimeout: 30_000 });
   http.on('request', (req, res) => void handleHttpRequest(rt, req, res).catch(() => res.destroy()));
-  http.on('connect', (req: IncomingMessage, sock: Socket, head: Buffer) => void handleConnect(rt, req, sock, head).catch(() => sock.destroy()));
+  http.on(
+    'connect',
+    (req: IncomingMessage, sock: Socket, head: Buffer) =>
+      void handleConnect(rt, req, sock, head).catch(() => sock.destroy()),
+  );
   http.on('clientError', (_e, sock: Socket) => sock.destroy());
   http.on('upgrade', (_req: IncomingMessage, sock: Socket) => {
     // Plain-HTTP upgrades (ws://) are not proxied; wss:// goes through CONNECT like any TLS.
-    sock.end('HTTP/1.1 501 Not Implemented\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: plain-HTTP upgrades (ws://) are not supported; use wss:// (CONNECT).\n');
+    sock.end(
+      'HTTP/1.1 501 Not Implemented\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: plain-HTTP upgrades (ws://) are not supported; use wss:// (CONNECT).\n',
+    );
   });
 
   const server = createServer((sock) => {
@@ -128,7 +140,15 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   });
   server.maxConnections = opts.maxConnections ?? 4096;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new PaddockError('INTERNAL', `egress proxy cannot listen on ${hostPort(listenHost, opts.listenPort ?? 0)}: ${e.message}`, { cause: e })));
+    server.once('error', (e) =>
+      reject(
+        new PaddockError(
+          'INTERNAL',
+          `egress proxy cannot listen on ${hostPort(listenHost, opts.listenPort ?? 0)}: ${e.message}`,
+          { cause: e },
+        ),
+      ),
+    );
     server.listen({ host: listenHost, port: opts.listenPort ?? 0, exclusive: true }, resolve);
   });
   port = (server.address() as { port: number }).port;
@@ -141,11 +161,16 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   const failClosed = async (why: string) => {
     await stop();
     opts.onFailClosed?.(why);
-    return new PaddockError('INTERNAL', `egress self-check failed, the proxy stopped accepting connections (fail closed): ${why}`);
+    return new PaddockError(
+      'INTERNAL',
+      `egress self-check failed, the proxy stopped accepting connections (fail closed): ${why}`,
+    );
   };
   const selfCheck = async (): Promise<SelfCheckResult> => {
     const failures = await judgeCanaries(rt.judgeContext(null), listenHost, port);
-    const live = accepting ? await liveSelfCheck(listenHost, port, token) : 'proxy is not accepting connections';
+    const live = accepting
+      ? await liveSelfCheck(listenHost, port, token)
+      : 'proxy is not accepting connections';
     if (live) failures.push(live);
     return { ok: failures.length === 0, failures };
   };
@@ -173,6 +198,12 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     },
     selfCheck,
     close: stop,
-    sandboxEnv: () => sandboxEnvFor({ proxyHost: listenHost, proxyPort: port, credentials: opts.credentials, socksToken: opts.socksToken ?? null }),
+    sandboxEnv: () =>
+      sandboxEnvFor({
+        proxyHost: listenHost,
+        proxyPort: port,
+        credentials: opts.credentials,
+        socksToken: opts.socksToken ?? null,
+      }),
   };
 }

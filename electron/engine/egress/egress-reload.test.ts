@@ -36,9 +36,19 @@ function get(port: number, url: string): Promise<number> {
 describe('reload and self-check', () => {
   it('self-checks at start (and logs it), swaps rules without closing the listener, and keeps denying itself', async () => {
     const sink = new CollectingSink();
-    const proxy = await startEgressProxy({ sessionId: 's', listenHost: '127.0.0.1', rules: allow(), defaultDecision: 'deny', decider: null, events: sink, resolver });
+    const proxy = await startEgressProxy({
+      sessionId: 's',
+      listenHost: '127.0.0.1',
+      rules: allow(),
+      defaultDecision: 'deny',
+      decider: null,
+      events: sink,
+      resolver,
+    });
     try {
-      expect(sink.all().filter((e) => e.client === 'paddock-self-check')).toMatchObject([{ decision: 'deny', host: '127.0.0.1', port: proxy.port }]);
+      expect(sink.all().filter((e) => e.client === 'paddock-self-check')).toMatchObject([
+        { decision: 'deny', host: '127.0.0.1', port: proxy.port },
+      ]);
       const url = `http://allowed.test:${up.port}/`;
       expect(await get(proxy.port, url)).toBe(200);
       await proxy.reload([{ host: 'allowed.test', decision: 'deny' }, ...allow()]);
@@ -54,7 +64,15 @@ describe('reload and self-check', () => {
   });
 
   it('a malformed reload is refused and the old rules stay', async () => {
-    const proxy = await startEgressProxy({ sessionId: 's', listenHost: '127.0.0.1', rules: allow(), defaultDecision: 'deny', decider: null, events: new CollectingSink(), resolver });
+    const proxy = await startEgressProxy({
+      sessionId: 's',
+      listenHost: '127.0.0.1',
+      rules: allow(),
+      defaultDecision: 'deny',
+      decider: null,
+      events: new CollectingSink(),
+      resolver,
+    });
     try {
       await expect(proxy.reload([{ host: 'bad*host', decision: 'allow' }])).rejects.toThrow(PaddockError);
       expect(await get(proxy.port, `http://allowed.test:${up.port}/`)).toBe(200);
@@ -65,13 +83,30 @@ describe('reload and self-check', () => {
   });
 
   it('judgeCanaries reports a context that would let a canary through', async () => {
-    const rules = RuleSet.compile([{ host: '127.0.0.1', decision: 'allow' }, { host: '169.254.169.254', decision: 'allow' }], 'deny');
-    const broken = { sessionId: 's', rules, resolver, decider: fixedDecider('allow'), askTimeoutMs: 10, self: { addresses: new Set<string>(), port: 1 } };
+    const rules = RuleSet.compile(
+      [
+        { host: '127.0.0.1', decision: 'allow' },
+        { host: '169.254.169.254', decision: 'allow' },
+      ],
+      'deny',
+    );
+    const broken = {
+      sessionId: 's',
+      rules,
+      resolver,
+      decider: fixedDecider('allow'),
+      askTimeoutMs: 10,
+      self: { addresses: new Set<string>(), port: 1 },
+    };
     // self is misconfigured (wrong port), so the proxy's own address looks like any loopback address a rule names
     const failures = await judgeCanaries(broken, '127.0.0.1', 2);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toContain('127.0.0.1:2 was allowed');
-    const sound = await judgeCanaries({ ...broken, rules: RuleSet.compile([], 'deny'), self: { addresses: new Set(['127.0.0.1']), port: 2 } }, '127.0.0.1', 2);
+    const sound = await judgeCanaries(
+      { ...broken, rules: RuleSet.compile([], 'deny'), self: { addresses: new Set(['127.0.0.1']), port: 2 } },
+      '127.0.0.1',
+      2,
+    );
     expect(sound).toEqual([]);
   });
 
@@ -87,9 +122,20 @@ describe('reload and self-check', () => {
   });
 
   it('selfCheck after close says the proxy is not accepting; reload after close throws', async () => {
-    const proxy = await startEgressProxy({ sessionId: 's', listenHost: '127.0.0.1', rules: [], defaultDecision: 'deny', decider: null, events: new CollectingSink(), resolver });
+    const proxy = await startEgressProxy({
+      sessionId: 's',
+      listenHost: '127.0.0.1',
+      rules: [],
+      defaultDecision: 'deny',
+      decider: null,
+      events: new CollectingSink(),
+      resolver,
+    });
     await proxy.close();
-    expect(await proxy.selfCheck()).toMatchObject({ ok: false, failures: ['proxy is not accepting connections'] });
+    expect(await proxy.selfCheck()).toMatchObject({
+      ok: false,
+      failures: ['proxy is not accepting connections'],
+    });
     await expect(proxy.reload([])).rejects.toThrow(/closed/);
   });
 });
@@ -97,11 +143,52 @@ describe('reload and self-check', () => {
 describe('formatNetworkDecision', () => {
   it('prints one compact line', () => {
     const line = formatNetworkDecision({
-      client: '172.18.0.2:40000', protocol: 'connect', method: 'CONNECT', host: 'registry.npmjs.org', port: 443, address: '104.16.0.1',
-      rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443', ruleDecision: 'allow', decision: 'allow', reason: 'rule',
-      bytesUp: 2048, bytesDown: 3 * 1024 * 1024, durationMs: 321.4, startedAt: Date.UTC(2026, 0, 1, 12, 0, 5),
+      client: '172.18.0.2:40000',
+      protocol: 'connect',
+      method: 'CONNECT',
+      host: 'registry.npmjs.org',
+      port: 443,
+      address: '104.16.0.1',
+      rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443',
+      ruleDecision: 'allow',
+      decision: 'allow',
+      reason: 'rule',
+      bytesUp: 2048,
+      bytesDown: 3 * 1024 * 1024,
+      durationMs: 321.4,
+      startedAt: Date.UTC(2026, 0, 1, 12, 0, 5),
     });
-    expect(line).toBe('12:00:05 net ALLOW CONNECT registry.npmjs.org:443 → 104.16.0.1 (rule; rule #1 (preset:npm): allow registry.npmjs.org port 443) ↑2.0kB ↓3.0MB 321ms');
+    expect(line).toBe(
+      '12:00:05 net ALLOW CONNECT registry.npmjs.org:443 → 104.16.0.1 (rule; rule #1 (preset:npm): allow registry.npmjs.org port 443) ↑2.0kB ↓3.0MB 321ms',
+    );
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('fail closed', () => {
+  it('stops accepting when the self-check after a reload fails, and says so', async () => {
+    const closed: string[] = [];
+    const proxy = await startEgressProxy({
+      sessionId: 's',
+      listenHost: '127.0.0.1',
+      rules: allow(),
+      defaultDecision: 'deny',
+      decider: null,
+      events: new CollectingSink(),
+      resolver,
+      maxConnections: 1,
+      onFailClosed: (r) => closed.push(r),
+    });
+    // One client holds the only connection slot, so the live self-check after the reload is dropped.
+    const { connect } = await import('node:net');
+    const holder = connect(proxy.port, '127.0.0.1');
+    await new Promise<void>((r) => holder.once('connect', () => r()));
+    holder.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(proxy.reload(allow())).rejects.toThrow(/fail closed/);
+    expect(proxy.accepting).toBe(false);
+    expect(closed).toHaveLength(1);
+    await new Promise((r) => holder.once('close', r)); // open connections are dropped too
+    await expect(get(proxy.port, `http://allowed.test:${up.port}/`)).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -1,7 +1,12 @@
 // Loopback-only fixtures for the egress unit tests.
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
-import type { SessionEvent, SessionEventKind, SessionEventMap, SessionEventSink } from '../sessions/session-events.js';
+import type {
+  SessionEvent,
+  SessionEventKind,
+  SessionEventMap,
+  SessionEventSink,
+} from '../sessions/session-events.js';
 import type { NetworkDecisionEvent } from './egress-events.js';
 
 export class CollectingSink implements SessionEventSink {
@@ -14,7 +19,9 @@ export class CollectingSink implements SessionEventSink {
     return this.all().filter((e) => e.client !== 'paddock-self-check');
   }
   all(): NetworkDecisionEvent[] {
-    return this.events.filter((e) => e.kind === 'network.decision').map((e) => e.data as NetworkDecisionEvent);
+    return this.events
+      .filter((e) => e.kind === 'network.decision')
+      .map((e) => e.data as NetworkDecisionEvent);
   }
   /** Wait until `n` decisions have been emitted (events come when an exchange ends). */
   async waitFor(n: number): Promise<NetworkDecisionEvent[]> {
@@ -50,7 +57,11 @@ export async function fakeHttpUpstream(): Promise<FakeUpstream> {
 }
 
 /** A raw TCP upstream that records what arrived (for tunnels) and greets first. */
-export async function fakeTcpUpstream(): Promise<{ port: number; received: () => Buffer; close(): Promise<void> }> {
+export async function fakeTcpUpstream(): Promise<{
+  port: number;
+  received: () => Buffer;
+  close(): Promise<void>;
+}> {
   const chunks: Buffer[] = [];
   const server: NetServer = createServer((s) => {
     s.on('error', () => {});
@@ -70,7 +81,12 @@ export async function fakeTcpUpstream(): Promise<{ port: number; received: () =>
 }
 
 /** Send raw bytes to host:port and collect everything until the peer closes (or `untilText` appears). */
-export function rawExchange(port: number, data: string | Buffer, untilText?: string, host = '127.0.0.1'): Promise<{ text: string; socket: Socket }> {
+export function rawExchange(
+  port: number,
+  data: string | Buffer,
+  untilText?: string,
+  host = '127.0.0.1',
+): Promise<{ text: string; socket: Socket }> {
   return new Promise((resolve, reject) => {
     const s = connect(port, host);
     let text = '';

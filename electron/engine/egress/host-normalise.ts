@@ -41,7 +41,10 @@ export function hostPort(host: string, port: number): string {
 }
 
 /** Split an authority (`host:port`, `[v6]:port`) as found in CONNECT targets. */
-export function splitAuthority(authority: string, defaultPort?: number): { host: string; port: number } | null {
+export function splitAuthority(
+  authority: string,
+  defaultPort?: number,
+): { host: string; port: number } | null {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(authority) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(authority);
   if (!m) return null;
   const portText = m[2];

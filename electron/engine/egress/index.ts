@@ -10,5 +10,10 @@ export { normaliseHost } from './host-normalise.js';
 export { RuleSet, describeRule, type NetworkDecision, type NetworkRule } from './network-rules.js';
 export { PRESET_NAMES, presetRules, presetsRules } from './presets.js';
 export { sandboxEnvFor, type SandboxEnvInput } from './sandbox-env.js';
-export { createSessionNetwork, listSessionNetworks, sessionNetworkName, type SessionNetwork } from './session-network.js';
+export {
+  createSessionNetwork,
+  listSessionNetworks,
+  sessionNetworkName,
+  type SessionNetwork,
+} from './session-network.js';
 export { terminalDecider } from './terminal-decider.js';

@@ -7,7 +7,13 @@ const q = (host: string, port = 443, method: string | null = null) => ({ host, p
 
 describe('RuleSet', () => {
   it('matches exact hosts and *.suffix, never a look-alike or the apex', () => {
-    const rs = RuleSet.compile([{ host: '*.allowed.com', decision: 'allow' }, { host: 'exact.org', decision: 'allow' }], 'deny');
+    const rs = RuleSet.compile(
+      [
+        { host: '*.allowed.com', decision: 'allow' },
+        { host: 'exact.org', decision: 'allow' },
+      ],
+      'deny',
+    );
     expect(rs.evaluate(q('a.allowed.com')).decision).toBe('allow');
     expect(rs.evaluate(q('a.b.allowed.com')).decision).toBe('allow');
     expect(rs.evaluate(q('evil-allowed.com')).decision).toBe('deny');
@@ -18,7 +24,13 @@ describe('RuleSet', () => {
   });
 
   it('normalises rule hosts the same way as destinations (case, trailing dot, IDN)', () => {
-    const rs = RuleSet.compile([{ host: 'Bücher.DE.', decision: 'allow' }, { host: '*.EXAMPLE.com', decision: 'allow' }], 'deny');
+    const rs = RuleSet.compile(
+      [
+        { host: 'Bücher.DE.', decision: 'allow' },
+        { host: '*.EXAMPLE.com', decision: 'allow' },
+      ],
+      'deny',
+    );
     expect(rs.evaluate(q('xn--bcher-kva.de')).decision).toBe('allow');
     expect(rs.evaluate(q('www.example.com')).decision).toBe('allow');
   });
@@ -54,7 +66,13 @@ describe('RuleSet', () => {
   });
 
   it('names exact addresses only through exact, non-deny rules', () => {
-    const rs = RuleSet.compile([{ host: '127.0.0.1', ports: [8080], decision: 'allow' }, { host: '*', decision: 'allow' }], 'deny');
+    const rs = RuleSet.compile(
+      [
+        { host: '127.0.0.1', ports: [8080], decision: 'allow' },
+        { host: '*', decision: 'allow' },
+      ],
+      'deny',
+    );
     expect(rs.namesExactAddress('127.0.0.1', 8080)).toBe(true);
     expect(rs.namesExactAddress('127.0.0.1', 8081)).toBe(false);
     expect(rs.namesExactAddress('127.0.0.2', 8080)).toBe(false);
@@ -90,7 +108,9 @@ describe('presets', () => {
       expect(rules.every((r) => r.decision === 'allow' && r.source?.file === `preset:${name}`)).toBe(true);
       expect(() => RuleSet.compile(rules, 'deny')).not.toThrow();
     }
-    expect(PRESET_NAMES).toEqual(expect.arrayContaining(['npm', 'pypi', 'crates', 'go', 'github', 'anthropic', 'openai', 'google']));
+    expect(PRESET_NAMES).toEqual(
+      expect.arrayContaining(['npm', 'pypi', 'crates', 'go', 'github', 'anthropic', 'openai', 'google']),
+    );
     const npm = RuleSet.compile(presetRules('npm'), 'deny');
     expect(npm.evaluate(q('registry.npmjs.org', 443)).decision).toBe('allow');
     expect(npm.evaluate(q('registry.npmjs.org', 80)).decision).toBe('deny');

@@ -81,19 +81,30 @@ export class RuleSet {
 
   /** True when a non-deny rule names exactly this IP literal (and port): lifts the private-address refusal. */
   namesExactAddress(address: string, port: number): boolean {
-    return this.compiled.some((c) => c.kind === 'exact' && c.value === address && c.rule.decision !== 'deny' && (!c.ports || c.ports.has(port)));
+    return this.compiled.some(
+      (c) =>
+        c.kind === 'exact' &&
+        c.value === address &&
+        c.rule.decision !== 'deny' &&
+        (!c.ports || c.ports.has(port)),
+    );
   }
 }
 
 function compileRule(rule: NetworkRule, index: number): CompiledRule {
-  const where = rule.source ? ` (${rule.source.file}${rule.source.line ? `:${rule.source.line}` : ''})` : ` (rule #${index + 1})`;
+  const where = rule.source
+    ? ` (${rule.source.file}${rule.source.line ? `:${rule.source.line}` : ''})`
+    : ` (rule #${index + 1})`;
   const bad = (what: string) => new PaddockError('BAD_INPUT', `network rule${where}: ${what}`);
-  if (!['allow', 'ask', 'deny'].includes(rule.decision)) throw bad(`decision must be allow, ask or deny, not ${JSON.stringify(rule.decision)}`);
+  if (!['allow', 'ask', 'deny'].includes(rule.decision))
+    throw bad(`decision must be allow, ask or deny, not ${JSON.stringify(rule.decision)}`);
   const ports = rule.ports ? new Set(rule.ports) : null;
-  for (const p of rule.ports ?? []) if (!Number.isInteger(p) || p < 1 || p > 65535) throw bad(`port ${p} is not 1-65535`);
+  for (const p of rule.ports ?? [])
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw bad(`port ${p} is not 1-65535`);
   if (rule.ports && rule.ports.length === 0) throw bad('ports is empty (leave it out to mean any port)');
   const methods = rule.methods ? new Set(rule.methods.map((m) => m.toUpperCase())) : null;
-  if (rule.methods && rule.methods.length === 0) throw bad('methods is empty (leave it out to mean any method)');
+  if (rule.methods && rule.methods.length === 0)
+    throw bad('methods is empty (leave it out to mean any method)');
   const base = { rule, index, ports, methods };
   const host = rule.host.trim();
   if (host === '*') return { ...base, kind: 'any', value: '' };
@@ -102,7 +113,8 @@ function compileRule(rule: NetworkRule, index: number): CompiledRule {
     if (!suffix || isIP(suffix)) throw bad(`host pattern ${JSON.stringify(rule.host)} is not *.<domain>`);
     return { ...base, kind: 'suffix', value: `.${suffix}` };
   }
-  if (host.includes('*')) throw bad(`host pattern ${JSON.stringify(rule.host)}: '*' is only allowed as a leading '*.' or alone`);
+  if (host.includes('*'))
+    throw bad(`host pattern ${JSON.stringify(rule.host)}: '*' is only allowed as a leading '*.' or alone`);
   const exact = normaliseHost(host);
   if (!exact) throw bad(`host ${JSON.stringify(rule.host)} is not a valid host name or IP address`);
   return { ...base, kind: 'exact', value: exact };

@@ -29,7 +29,10 @@ export const PRESET_NAMES: readonly string[] = Object.freeze(Object.keys(PRESET_
 export function presetRules(name: string): NetworkRule[] {
   const hosts = PRESET_HOSTS[name === 'go-modules' ? 'go' : name];
   if (!hosts) {
-    throw new PaddockError('BAD_INPUT', `unknown egress preset ${JSON.stringify(name)}; known presets: ${PRESET_NAMES.join(', ')}`);
+    throw new PaddockError(
+      'BAD_INPUT',
+      `unknown egress preset ${JSON.stringify(name)}; known presets: ${PRESET_NAMES.join(', ')}`,
+    );
   }
   return hosts.map((h) => {
     const [host, ports] = typeof h === 'string' ? [h, [443]] : h;

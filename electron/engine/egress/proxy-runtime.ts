@@ -25,7 +25,14 @@ export function clientOf(s: { remoteAddress?: string | undefined; remotePort?: n
 }
 
 /** Build the event for a verdict; bytes and duration are filled in when the exchange ends. */
-export function eventFor(client: string, protocol: EgressProtocol, method: string, v: Verdict, startedAt: number, extra?: Partial<NetworkDecisionEvent>): NetworkDecisionEvent {
+export function eventFor(
+  client: string,
+  protocol: EgressProtocol,
+  method: string,
+  v: Verdict,
+  startedAt: number,
+  extra?: Partial<NetworkDecisionEvent>,
+): NetworkDecisionEvent {
   return {
     client,
     protocol,

@@ -19,7 +19,9 @@ export interface SandboxEnvInput {
 export function sandboxEnvFor(session: SandboxEnvInput): Record<string, string> {
   const authority = hostPort(session.proxyHost, session.proxyPort);
   const proxy = `http://${authority}`;
-  const socks = session.socksToken ? `socks5h://paddock:${encodeURIComponent(session.socksToken)}@${authority}` : `socks5h://${authority}`;
+  const socks = session.socksToken
+    ? `socks5h://paddock:${encodeURIComponent(session.socksToken)}@${authority}`
+    : `socks5h://${authority}`;
   const noProxy = [session.proxyHost, 'localhost', '127.0.0.1', '::1'].join(',');
   const env: Record<string, string> = {
     HTTP_PROXY: proxy,

@@ -17,7 +17,10 @@ export interface SessionNetworkOptions {
 }
 
 export function sessionNetworkName(sessionId: string): string {
-  return `paddock-${sessionId.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, 48)}`;
+  return `paddock-${sessionId
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '-')
+    .slice(0, 48)}`;
 }
 
 /**
@@ -26,7 +29,11 @@ export function sessionNetworkName(sessionId: string): string {
  * the bridge even for internal networks, so a host process can listen there and the container
  * can reach it (ADR 0003).
  */
-export async function createSessionNetwork(docker: Docker, sessionId: string, opts: SessionNetworkOptions = {}): Promise<SessionNetwork> {
+export async function createSessionNetwork(
+  docker: Docker,
+  sessionId: string,
+  opts: SessionNetworkOptions = {},
+): Promise<SessionNetwork> {
   const name = sessionNetworkName(sessionId);
   let id: string;
   try {
@@ -42,24 +49,39 @@ export async function createSessionNetwork(docker: Docker, sessionId: string, op
     });
     id = net.id;
   } catch (e) {
-    throw new PaddockError('CONTAINER_FAILED', `cannot create the session network ${name}: ${errorMessage(e)}. If a stale one exists, remove it with \`docker network rm ${name}\`.`, { cause: e });
+    throw new PaddockError(
+      'CONTAINER_FAILED',
+      `cannot create the session network ${name}: ${errorMessage(e)}. If a stale one exists, remove it with \`docker network rm ${name}\`.`,
+      { cause: e },
+    );
   }
   const remove = async () => {
     try {
       await docker.getNetwork(id).remove();
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw new PaddockError('CONTAINER_FAILED', `cannot remove the session network ${name}: ${errorMessage(e)}`, { cause: e });
+      if ((e as { statusCode?: number }).statusCode !== 404)
+        throw new PaddockError(
+          'CONTAINER_FAILED',
+          `cannot remove the session network ${name}: ${errorMessage(e)}`,
+          { cause: e },
+        );
     }
   };
   try {
-    const info = (await docker.getNetwork(id).inspect()) as { IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } };
+    const info = (await docker.getNetwork(id).inspect()) as {
+      IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+    };
     const cfg = info.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'));
     if (!cfg?.Subnet) throw new Error('the engine assigned no IPv4 subnet');
     const gateway = cfg.Gateway ?? firstHost(cfg.Subnet);
     return { name, id, gateway, subnet: cfg.Subnet, remove };
   } catch (e) {
     await remove().catch(() => {});
-    throw new PaddockError('CONTAINER_FAILED', `session network ${name} has no usable gateway: ${errorMessage(e)}`, { cause: e });
+    throw new PaddockError(
+      'CONTAINER_FAILED',
+      `session network ${name} has no usable gateway: ${errorMessage(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -67,13 +89,16 @@ export async function createSessionNetwork(docker: Docker, sessionId: string, op
 export function firstHost(subnet: string): string {
   const [base] = subnet.split('/');
   const parts = (base ?? '').split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p))) throw new Error(`not an IPv4 subnet: ${subnet}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p)))
+    throw new Error(`not an IPv4 subnet: ${subnet}`);
   parts[3] = (parts[3] ?? 0) + 1;
   return parts.join('.');
 }
 
 /** Networks left behind by crashed sessions (label paddock.session), for the reaper. */
-export async function listSessionNetworks(docker: Docker): Promise<{ id: string; name: string; sessionId: string }[]> {
+export async function listSessionNetworks(
+  docker: Docker,
+): Promise<{ id: string; name: string; sessionId: string }[]> {
   const nets = await docker.listNetworks({ filters: { label: ['paddock.session'] } });
   return nets.map((n) => ({ id: n.Id, name: n.Name, sessionId: n.Labels?.['paddock.session'] ?? '' }));
 }

@@ -9,13 +9,24 @@ export interface SocksTarget {
   port: number;
 }
 
-export const SOCKS_REPLY = { ok: 0x00, failure: 0x01, notAllowed: 0x02, hostUnreachable: 0x04, refused: 0x05, commandNotSupported: 0x07, addressNotSupported: 0x08 } as const;
+export const SOCKS_REPLY = {
+  ok: 0x00,
+  failure: 0x01,
+  notAllowed: 0x02,
+  hostUnreachable: 0x04,
+  refused: 0x05,
+  commandNotSupported: 0x07,
+  addressNotSupported: 0x08,
+} as const;
 
 class Reader {
   private buf: Buffer = Buffer.alloc(0);
   private waiting: (() => void) | null = null;
   private ended = false;
-  constructor(private readonly socket: Socket, first: Buffer) {
+  constructor(
+    private readonly socket: Socket,
+    first: Buffer,
+  ) {
     this.buf = first;
     socket.on('data', this.onData);
     socket.once('end', this.onEnd);
@@ -52,7 +63,11 @@ class Reader {
 
 export type SocksHandshake = { ok: true; target: SocksTarget; rest: Buffer } | { ok: false; why: string };
 
-export async function socksHandshake(socket: Socket, first: Buffer, token: string | null): Promise<SocksHandshake> {
+export async function socksHandshake(
+  socket: Socket,
+  first: Buffer,
+  token: string | null,
+): Promise<SocksHandshake> {
   const r = new Reader(socket, first);
   socket.resume();
   try {
@@ -62,7 +77,12 @@ export async function socksHandshake(socket: Socket, first: Buffer, token: strin
     const want = token === null ? 0x00 : 0x02;
     if (!methods.includes(want)) {
       socket.write(Buffer.from([5, 0xff]));
-      return fail(r, token === null ? 'client offers no usable auth method' : 'client did not offer username/password (token) auth');
+      return fail(
+        r,
+        token === null
+          ? 'client offers no usable auth method'
+          : 'client did not offer username/password (token) auth',
+      );
     }
     socket.write(Buffer.from([5, want]));
     if (token !== null) {

@@ -4,7 +4,14 @@ import type { ApprovalRequest } from './approval-decider.js';
 import { askWithTimeout } from './approval-decider.js';
 import { terminalDecider } from './terminal-decider.js';
 
-const req = (host: string): ApprovalRequest => ({ sessionId: 's', protocol: 'connect', method: 'CONNECT', host, port: 443, rule: 'session default' });
+const req = (host: string): ApprovalRequest => ({
+  sessionId: 's',
+  protocol: 'connect',
+  method: 'CONNECT',
+  host,
+  port: 443,
+  rule: 'session default',
+});
 
 describe('terminalDecider', () => {
   it('asks one question at a time and takes only y/yes as yes', async () => {

@@ -6,7 +6,10 @@ import type { ApprovalDecider, ApprovalRequest } from './approval-decider.js';
  * wait their turn). An aborted request (timeout, client gone) is withdrawn from the queue, or
  * its open prompt is marked as expired. Anything but y/yes is a no.
  */
-export function terminalDecider(io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): ApprovalDecider & { close(): void } {
+export function terminalDecider(io: {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}): ApprovalDecider & { close(): void } {
   const rl = createInterface({ input: io.input, terminal: false });
   const lines: string[] = [];
   let waiter: ((line: string | null) => void) | null = null;

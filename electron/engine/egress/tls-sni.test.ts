@@ -41,13 +41,15 @@ describe('parseClientHelloSni', () => {
   });
 
   it('asks for more on every strict prefix', () => {
-    for (const n of [1, 3, 5, 9, 40, hello.length - 1]) expect(parseClientHelloSni(hello.subarray(0, n)).state).toBe('need-more');
+    for (const n of [1, 3, 5, 9, 40, hello.length - 1])
+      expect(parseClientHelloSni(hello.subarray(0, n)).state).toBe('need-more');
   });
 
   it('reads a ClientHello split across two TLS records', () => {
     const body = hello.subarray(5);
     const cut = 30;
-    const rec = (b: Buffer) => Buffer.concat([Buffer.from([0x16, 0x03, 0x01, b.length >> 8, b.length & 0xff]), b]);
+    const rec = (b: Buffer) =>
+      Buffer.concat([Buffer.from([0x16, 0x03, 0x01, b.length >> 8, b.length & 0xff]), b]);
     const split = Buffer.concat([rec(body.subarray(0, cut)), rec(body.subarray(cut))]);
     expect(parseClientHelloSni(split)).toEqual({ state: 'ok', sni: 'api.example.com' });
   });

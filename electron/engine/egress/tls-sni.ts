@@ -22,7 +22,8 @@ export function parseClientHelloSni(buf: Buffer): SniResult {
   let have = 0;
   while (handshakeLen < 0 || have < handshakeLen + 4) {
     if (off + 5 > buf.length) return more(buf);
-    if (buf[off] !== 0x16) return { state: 'malformed', why: 'ClientHello interrupted by a non-handshake record' };
+    if (buf[off] !== 0x16)
+      return { state: 'malformed', why: 'ClientHello interrupted by a non-handshake record' };
     const recLen = buf.readUInt16BE(off + 3);
     if (recLen === 0 || recLen > 18432) return { state: 'malformed', why: 'bad TLS record length' };
     if (off + 5 + recLen > buf.length) return more(buf);
@@ -45,7 +46,9 @@ export function parseClientHelloSni(buf: Buffer): SniResult {
 }
 
 function more(buf: Buffer): SniResult {
-  return buf.length > MAX_CLIENT_HELLO ? { state: 'malformed', why: 'ClientHello too large' } : { state: 'need-more' };
+  return buf.length > MAX_CLIENT_HELLO
+    ? { state: 'malformed', why: 'ClientHello too large' }
+    : { state: 'need-more' };
 }
 
 function readSni(h: Buffer): string | null {
@@ -84,7 +87,7 @@ function readServerName(ext: Buffer): string {
   const listEnd = 2 + ext.readUInt16BE(0);
   if (listEnd > ext.length) throw new Error('truncated server_name list');
   const names: string[] = [];
-  for (let p = 2; p + 3 <= listEnd; ) {
+  for (let p = 2; p + 3 <= listEnd;) {
     const type = ext.readUInt8(p);
     const len = ext.readUInt16BE(p + 1);
     p += 3;

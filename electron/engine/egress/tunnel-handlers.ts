@@ -14,26 +14,43 @@ import { dial, runTunnel, whileOpen } from './tunnel.js';
 export const SELF_CHECK_CLIENT = 'paddock-self-check';
 
 /** CONNECT host:port — judged before any answer; a denial is a 403 and no tunnel. */
-export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
+export async function handleConnect(
+  rt: ProxyRuntime,
+  req: IncomingMessage,
+  client: Socket,
+  head: Buffer,
+): Promise<void> {
   const startedAt = Date.now();
   const who = rt.isSelfCheck(req) ? SELF_CHECK_CLIENT : clientOf(client);
   client.on('error', () => client.destroy());
   const target = splitAuthority(req.url ?? '');
   if (!target) {
-    client.end('HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: CONNECT needs host:port.\n');
+    client.end(
+      'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: CONNECT needs host:port.\n',
+    );
     return;
   }
-  const v = await whileOpen(client, (gone) => judge(rt.judgeContext(req), { protocol: 'connect', method: 'CONNECT', tunnel: true, rawHost: target.host, port: target.port }, gone));
+  const v = await whileOpen(client, (gone) =>
+    judge(
+      rt.judgeContext(req),
+      { protocol: 'connect', method: 'CONNECT', tunnel: true, rawHost: target.host, port: target.port },
+      gone,
+    ),
+  );
   if (v.decision === 'deny' || !v.address) {
     const body = denyBody(rt.sessionId, 'CONNECT', v);
-    client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain; charset=utf-8\r\nx-paddock-decision: deny\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    client.end(
+      `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain; charset=utf-8\r\nx-paddock-decision: deny\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
     return rt.emit(eventFor(who, 'connect', 'CONNECT', v, startedAt));
   }
   let upstream: Socket;
   try {
     upstream = await dial(v.address, v.port, rt.connectTimeoutMs);
   } catch (e) {
-    client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: could not connect to ${v.host}:${v.port}: ${(e as Error).message}\n`);
+    client.end(
+      `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: could not connect to ${v.host}:${v.port}: ${(e as Error).message}\n`,
+    );
     return rt.emit(eventFor(who, 'connect', 'CONNECT', v, startedAt, { reason: 'connect failed' }));
   }
   client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -50,7 +67,13 @@ export async function handleSocks(rt: ProxyRuntime, client: Socket, first: Buffe
     client.end();
     return;
   }
-  const v = await whileOpen(client, (gone) => judge(rt.judgeContext(null), { protocol: 'socks5', method: 'SOCKS5', tunnel: true, rawHost: hs.target.host, port: hs.target.port }, gone));
+  const v = await whileOpen(client, (gone) =>
+    judge(
+      rt.judgeContext(null),
+      { protocol: 'socks5', method: 'SOCKS5', tunnel: true, rawHost: hs.target.host, port: hs.target.port },
+      gone,
+    ),
+  );
   if (v.decision === 'deny' || !v.address) {
     reply(client, SOCKS_REPLY.notAllowed);
     client.end();
@@ -68,8 +91,25 @@ export async function handleSocks(rt: ProxyRuntime, client: Socket, first: Buffe
   await splice(rt, 'socks5', 'SOCKS5', who, client, upstream, hs.rest, v, startedAt);
 }
 
-async function splice(rt: ProxyRuntime, protocol: EgressProtocol, method: string, who: string, client: Socket, upstream: Socket, head: Buffer, v: Verdict, startedAt: number): Promise<void> {
+async function splice(
+  rt: ProxyRuntime,
+  protocol: EgressProtocol,
+  method: string,
+  who: string,
+  client: Socket,
+  upstream: Socket,
+  head: Buffer,
+  v: Verdict,
+  startedAt: number,
+): Promise<void> {
   const r = await runTunnel(client, upstream, head, v.host);
   const extra = r.refused ? { decision: 'deny' as const, reason: r.refused.reason } : {};
-  rt.emit(eventFor(who, protocol, method, v, startedAt, { bytesUp: r.bytesUp, bytesDown: r.bytesDown, durationMs: Date.now() - startedAt, ...extra }));
+  rt.emit(
+    eventFor(who, protocol, method, v, startedAt, {
+      bytesUp: r.bytesUp,
+      bytesDown: r.bytesDown,
+      durationMs: Date.now() - startedAt,
+      ...extra,
+    }),
+  );
 }

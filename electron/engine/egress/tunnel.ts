@@ -35,7 +35,12 @@ export interface TunnelResult {
  * the destination address is already the allowed one). A mismatch or a malformed hello cuts both.
  * Server-first protocols work: upstream → client flows from the start.
  */
-export function runTunnel(client: Socket, upstream: Socket, head: Buffer, expectedHost: string): Promise<TunnelResult> {
+export function runTunnel(
+  client: Socket,
+  upstream: Socket,
+  head: Buffer,
+  expectedHost: string,
+): Promise<TunnelResult> {
   return new Promise((resolve) => {
     const result: TunnelResult = { bytesUp: 0, bytesDown: 0 };
     client.setTimeout(0);
@@ -83,7 +88,11 @@ export function runTunnel(client: Socket, upstream: Socket, head: Buffer, expect
       if (r.state === 'malformed') return cut('malformed tls', `the TLS ClientHello is malformed (${r.why})`);
       if (r.state === 'ok' && r.sni !== null) {
         const sni = normaliseHost(r.sni);
-        if (sni !== expectedHost) return cut('sni mismatch', `TLS SNI ${JSON.stringify(r.sni)} does not match the requested host ${expectedHost}`);
+        if (sni !== expectedHost)
+          return cut(
+            'sni mismatch',
+            `TLS SNI ${JSON.stringify(r.sni)} does not match the requested host ${expectedHost}`,
+          );
       }
       release();
     };
