@@ -3,11 +3,10 @@ import { hostname, userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import { PaddockError, errorMessage } from '../errors.js';
 import { paddockHome } from '../paths.js';
-import { appendCheckpoint, repairCheckpointTail, signCheckpoint } from './checkpoints.js';
-import { analyzeChain } from './journal-analysis.js';
-import { journalLines, tornTailLength } from './journal-lines.js';
+import { appendCheckpoint, signCheckpoint } from './checkpoints.js';
+import { inspectJournal } from './journal-inspect.js';
 import { journalPaths, type JournalPaths } from './journal-paths.js';
-import { FIRST_SEQ, JOURNAL_FORMAT, encodeRecord, genesisHash, sha256Hex } from './journal-record.js';
+import { JOURNAL_FORMAT, encodeRecord, genesisHash, sha256Hex } from './journal-record.js';
 import { FileKeyStore, type KeyStore, type SigningKey } from './key-store.js';
 
 const writeAsync = promisify(write);
@@ -95,7 +94,9 @@ export class JournalWriter {
     this.fd = openSync(this.paths.journal, 'a+', 0o600);
     try {
       const existing = fstatSync(this.fd).size;
-      const { lastSeq, headHash, validBytes, tornBytes, checkpointSeq } = existing > 0 ? this.inspectExisting() : { lastSeq: 0, headHash: genesisHash(this.sessionId), validBytes: 0, tornBytes: 0, checkpointSeq: 0 };
+      const found = existing > 0 ? inspectJournal(this.paths, this.sessionId) : null;
+      const { lastSeq, headHash, validBytes, tornBytes, checkpointSeq } = found ?? { lastSeq: 0, headHash: genesisHash(this.sessionId), validBytes: 0, tornBytes: 0, checkpointSeq: 0 };
+      this.reopenedAfterFinal = found?.closed ?? false;
       this.seq = lastSeq;
       this.head = headHash;
       this.durableSeq = lastSeq;
@@ -293,41 +294,6 @@ export class JournalWriter {
     if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.flushTimer = this.checkpointTimer = null;
   }
-
-  /** Validates an existing journal before appending to it: damage is tampering, a torn tail is recovered. */
-  private inspectExisting(): { lastSeq: number; headHash: string; validBytes: number; tornBytes: number; checkpointSeq: number } {
-    const buf = readFileSync(this.paths.journal);
-    const tornBytes = tornTailLength(buf);
-    const validBytes = buf.length - tornBytes;
-    const a = analyzeChain(journalLines(buf.subarray(0, validBytes)), this.sessionId);
-    const bad = a.findings.find((f) => f.severity === 'error');
-    if (bad) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} is damaged and will not be appended to: ${bad.message}. Run \`paddock verify ${this.sessionId}\`.`);
-    repairCheckpointTail(this.paths.checkpoints);
-    const { seq: cps, final } = readCheckpointsSync(this.paths.checkpoints);
-    this.reopenedAfterFinal = final && cps === a.lastSeq;
-    if (cps > a.lastSeq) throw new PaddockError('JOURNAL_TAMPERED', `The journal ${this.paths.journal} ends at seq ${a.lastSeq} but a checkpoint covers seq ${cps}: it was truncated. Run \`paddock verify ${this.sessionId}\`.`);
-    return { lastSeq: a.lastSeq < FIRST_SEQ ? 0 : a.lastSeq, headHash: a.headHash, validBytes, tornBytes, checkpointSeq: cps };
-  }
-}
-
-/** Highest checkpointed seq and whether that checkpoint closed the journal (no signature check). */
-function readCheckpointsSync(path: string): { seq: number; final: boolean } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return { seq: 0, final: false };
-  }
-  let seq = 0;
-  let final = false;
-  for (const line of text.split('\n')) {
-    const m = /"seq":(\d+)/.exec(line);
-    if (m && Number(m[1]) >= seq) {
-      seq = Number(m[1]);
-      final = line.includes('"final":true');
-    }
-  }
-  return { seq, final };
 }
 
 function safeUser(): string {
