@@ -28,8 +28,11 @@ export function* asciicastLines(records: Iterable<JournalRecord>, opts: Asciicas
       env: { TERM: 'xterm-256color', SHELL: '/bin/sh' },
     })}\n`;
   };
+  let last = 0;
   const line = (r: JournalRecord): string | null => {
-    const t = Math.max(0, (r.time - (start ?? r.time)) / 1000).toFixed(6);
+    // Never decreasing, even if the host clock stepped back during the session.
+    last = Math.max(last, (r.time - (start ?? r.time)) / 1000);
+    const t = last.toFixed(6);
     const d = r.data as { data?: unknown; cols?: unknown; rows?: unknown };
     if (r.kind === 'terminal.output' && typeof d.data === 'string') return `[${t}, "o", ${JSON.stringify(d.data)}]\n`;
     if (r.kind === 'terminal.input' && typeof d.data === 'string') return `[${t}, "i", ${JSON.stringify(d.data)}]\n`;
