@@ -63,6 +63,39 @@ describe('reload and self-check', () => {
     }
   });
 
+  it('has no gap: requests running across 20 reloads all get an answer from one rule set or the other', async () => {
+    const proxy = await startEgressProxy({
+      sessionId: 's',
+      listenHost: '127.0.0.1',
+      rules: allow(),
+      defaultDecision: 'deny',
+      decider: null,
+      events: new CollectingSink(),
+      resolver,
+    });
+    try {
+      const url = `http://allowed.test:${up.port}/`;
+      let stop = false;
+      const statuses: number[] = [];
+      const traffic = (async () => {
+        while (!stop) statuses.push(await get(proxy.port, url).catch(() => -1));
+      })();
+      for (let i = 0; i < 20; i++) {
+        await proxy.reload(
+          i % 2 === 0 ? [{ host: 'allowed.test', decision: 'deny' as const }, ...allow()] : allow(),
+        );
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      stop = true;
+      await traffic;
+      expect(statuses.length).toBeGreaterThan(10);
+      expect(statuses.filter((s) => s !== 200 && s !== 403)).toEqual([]);
+      expect(proxy.accepting).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a malformed reload is refused and the old rules stay', async () => {
     const proxy = await startEgressProxy({
       sessionId: 's',
