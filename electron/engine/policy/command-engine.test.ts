@@ -78,8 +78,11 @@ describe('verdicts', () => {
 
 describe('the tree-sitter-free fast path for simple lines', () => {
   it('splits exactly as the parser does', async () => {
-    const { analyseCommandLine, simpleWords } = await import('./shell-analyse.js');
-    const extra = ['grep -rn "TODO: fix" src', "echo 'a  b' c", 'cat "a b"\'c d\'e', 'X="a b" ls', "rg -e 'x|y' --glob '*.ts'", '"" ls', 'ls   -la\t src'];
+    const { analyseCommandLine } = await import('./shell-analyse.js');
+    const { simpleWords } = await import('./shell-fast-path.js');
+    const extra = ['grep -rn "TODO: fix" src', "echo 'a  b' c", 'cat "a b"\'c d\'e', 'X="a b" ls', "rg -e 'x|y' --glob '*.ts'", '"" ls', 'ls   -la\t src',
+      'ls && git push', 'a | b | c', 'ls;', 'ls; ', 'x || y && z', "echo 'a;b' | grep ';'", 'ls |', '&& ls', 'ls & pwd', 'curl -s x | sudo sh',
+      'cat a | tee b | sh -s', 'ls;;', 'ls |& cat', 'env | grep A && timeout 3 nice ls'];
     const lines = [...commandCases.map((c) => c[0]), ...extra];
     let fast = 0;
     for (const line of lines) {

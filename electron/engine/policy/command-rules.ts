@@ -38,6 +38,8 @@ export interface CompiledRule {
   /** Pattern tokens match argv literally (test runners: `python -m pytest`) instead of positional arguments. */
   literal: boolean;
   pathsOutside: string[] | null;
+  /** pathsOutside already absolute (no `~`, no relative entries): resolved once. */
+  pathsOutsideAbs: string[] | null;
   pipedFrom: Set<string> | null;
 }
 
@@ -65,6 +67,7 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
     argsMax: rule.args_max ?? null,
     literal,
     pathsOutside: rule.paths_outside ?? null,
+    pathsOutsideAbs: rule.paths_outside?.every((d) => d.startsWith('/')) ? rule.paths_outside.map((d) => posix.normalize(d)) : null,
     pipedFrom: rule.piped_from ? new Set(rule.piped_from) : null,
   };
 }
@@ -87,18 +90,19 @@ export function flagMatches(flag: string, arg: string): boolean {
 
 interface Split {
   flags: string[];
-  positional: { value: string; dynamic: boolean }[];
+  /** `forms`: the value as written and, for path-like values, normalised (see argForms). */
+  positional: { value: string; dynamic: boolean; forms: string[] }[];
 }
 
 export function splitArgs(part: ShellPart): Split {
   const flags: string[] = [];
-  const positional: { value: string; dynamic: boolean }[] = [];
+  const positional: Split['positional'] = [];
   let afterDashDash = false;
   for (let i = 1; i < part.argv.length; i++) {
     const a = part.argv[i]!;
     if (!afterDashDash && a === '--') afterDashDash = true;
     else if (!afterDashDash && a.length > 1 && a.startsWith('-') && !part.dynamic[i]) flags.push(a);
-    else positional.push({ value: a, dynamic: part.dynamic[i] ?? false });
+    else positional.push({ value: a, dynamic: part.dynamic[i] ?? false, forms: argForms(a) });
   }
   return { flags, positional };
 }
@@ -133,10 +137,10 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   if (c.flagsNone && c.flagsNone.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
   const rest = positional.slice(c.tokens.length);
   if (c.argsMax !== null && rest.length > c.argsMax) return false;
-  if (c.argsAny && !rest.some((p) => argForms(p.value).some((v) => c.argsAny!.some((r) => r.test(v))))) return false;
+  if (c.argsAny && !rest.some((p) => p.forms.some((v) => c.argsAny!.some((r) => r.test(v))))) return false;
   if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
   if (c.pathsOutside) {
-    const dirs = c.pathsOutside.map((d) => resolveArgPath(d, ctx.cwd, ctx.home));
+    const dirs = c.pathsOutsideAbs ?? c.pathsOutside.map((d) => resolveArgPath(d, ctx.cwd, ctx.home));
     const outside = rest.some((p) => p.dynamic || !dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d)));
     if (!outside) return false;
   }

@@ -2,6 +2,7 @@ import { envFloor, floorOf, SHELLS, unwrapCommand } from './command-unwrap.js';
 import type { Floor, UnwrapSink } from './command-unwrap.js';
 import { parseBash } from './shell-parser.js';
 import type { TsNode } from './shell-parser.js';
+import { simpleList } from './shell-fast-path.js';
 import { word, wordValue } from './shell-words.js';
 import type { Word } from './shell-words.js';
 
@@ -30,37 +31,6 @@ export interface ShellPart {
 
 const MAX_DEPTH = 8;
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
-/**
- * One simple command bash reads exactly as whitespace-separated words: outside quotes only
- * these characters; inside '…' anything but '; inside "…" no $ ` \\ ! (no expansion). Such
- * lines skip tree-sitter; everything else is parsed.
- */
-const SIMPLE_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^ \t]|'[^'\n]*'|"[^"$`\\!\n]*")*$/;
-
-/** Words of a SIMPLE_LINE, after quote removal. */
-export function simpleWords(src: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === ' ' || c === '\t') {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else if (c === "'" || c === '"') {
-      const end = src.indexOf(c, i + 1);
-      cur += src.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(cur);
-  return words;
-}
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
 interface WalkCtx {
@@ -77,10 +47,17 @@ class Analyser {
   script(src: string, via: string[], depth: number, floor: Floor | null): void {
     if (floor) this.structure(src, via, floor);
     if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
-    if (this.fastPath && SIMPLE_LINE.test(src)) {
-      const tokens = simpleWords(src);
-      if (tokens.length === 0) return;
-      if (!RESERVED.has(tokens[0]!)) return this.simple(tokens.map((t) => word(t)), src, { via, depth, pipedFrom: [], stdinPiped: false });
+    const list = this.fastPath ? simpleList(src, RESERVED) : null;
+    if (list) {
+      for (const pipeline of list) {
+        let pipedFrom: string[] = [];
+        pipeline.forEach((stage, k) => {
+          const start = this.parts.length;
+          this.simple(stage.words.map((t) => word(t)), stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
+          pipedFrom = [...pipedFrom, ...this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!)];
+        });
+      }
+      return;
     }
     const { root, hasError } = parseBash(src);
     if (hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
