@@ -50,6 +50,10 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
   const tokens = rule.pattern.trim().split(/\s+/).map(tokenSet);
   let argsRegex: RegExp | null = null;
   if (rule.args_regex !== undefined) {
+    // A nested quantifier ((a+)+, (a|b*)*) can take exponential time and hang the gate.
+    if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(rule.args_regex)) {
+      throw new Error('args_regex has a nested quantifier like (a+)+, which can take exponential time; rewrite it without one');
+    }
     try {
       argsRegex = new RegExp(rule.args_regex);
     } catch (e) {

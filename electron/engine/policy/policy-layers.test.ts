@@ -193,6 +193,13 @@ describe('managed policy', () => {
     expect(r.layers.map((l) => l.layer)).toEqual(['default', 'managed']);
   });
 
+  it('falls back to a policy bundled with the installer when there is no system one', async () => {
+    write(managed, 'approvals: { timeout_seconds: 43 }\n');
+    const r = await loadEffectivePolicy({ home, repo, env: { PADDOCK_MANAGED_POLICY: join(dir, 'absent.yaml') }, bundledManagedPath: managed });
+    expect(r.policy.approvals.timeout_seconds).toBe(43);
+    expect(r.provenance['approvals.timeout_seconds']).toMatchObject({ layer: 'managed', file: managed });
+  });
+
   it('ceilings are refused outside the managed layer', async () => {
     write(userFile(), 'ceilings: { lock_rules: true }\n');
     const err = await loadError();
@@ -298,6 +305,12 @@ describe('errors name file:line:col and what is expected', () => {
   it('a not_match example the rule matches', async () => {
     write(userFile(), 'commands:\n  rules:\n    - id: r\n      decision: ask\n      pattern: npm\n      examples: { not_match: [npm install] }\n');
     expect((await loadError()).message).toContain(`${userFile()}:7:31: rule "r" matches "npm install"`);
+  });
+
+  it('a regular expression that could hang the gate', async () => {
+    write(projectFile(), 'commands:\n  rules:\n    - id: r\n      decision: ask\n      pattern: npm\n      args_regex: "^(a+)+$"\n');
+    const err = await loadError();
+    expect(err.message).toContain(`${projectFile()}:7:19: rule "r": args_regex has a nested quantifier`);
   });
 
   it('an invalid regular expression', async () => {

@@ -19,6 +19,8 @@ export interface LoadPolicyOptions {
   home?: string;
   /** Managed policy file; default `$PADDOCK_MANAGED_POLICY` or /etc/paddock/policy.yaml; `null` = none. */
   managedPath?: string | null;
+  /** A managed policy bundled in the installer's resources, used when the system one does not exist. */
+  bundledManagedPath?: string;
   /** ed25519 public key (PEM text or a path) for the managed policy's signature. */
   managedPublicKey?: string;
   /** Built-in defaults file (default: resources/policy/default-policy.yaml in the package). */
@@ -67,7 +69,8 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   if (user) sources.push(read('user', user));
   const project = options.repo ? firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml')) : null;
   if (project) sources.push(read('project', project));
-  const managedPath = options.managedPath === undefined ? (env.PADDOCK_MANAGED_POLICY ?? DEFAULT_MANAGED_PATH) : options.managedPath;
+  let managedPath = options.managedPath === undefined ? (env.PADDOCK_MANAGED_POLICY ?? DEFAULT_MANAGED_PATH) : options.managedPath;
+  if ((!managedPath || !existsSync(managedPath)) && options.managedPath === undefined && options.bundledManagedPath) managedPath = options.bundledManagedPath;
   let managed: PolicySource | null = null;
   let signed = false;
   if (managedPath && existsSync(managedPath)) {
