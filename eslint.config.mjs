@@ -1,6 +1,7 @@
 // ESLint 9 flat config: type-checked rules plus the runtime-layer import bans (see ARCHITECTURE.md).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const noElectron = { group: ['electron', 'electron/*'], message: 'The engine and contract run headless: never import electron here.' };
 const noNode = { group: ['node:*'], message: 'The renderer is a sandboxed web page: no Node built-ins.' };
@@ -8,12 +9,12 @@ const noRenderer = { group: ['**/renderer/**'], message: 'Main never imports ren
 const noEngineFromRenderer = { group: ['**/engine/**', '**/main/**', '**/cli/**'], message: 'The renderer talks only to an ApiClient.' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'coverage/**', 'test/e2e/screenshots/**', 'resources/helpers/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'examples/**', 'coverage/**', 'test/e2e/screenshots/**', 'resources/helpers/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'bin/*.js', 'scripts/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -24,9 +25,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', 'bin/*.js'],
+    // Plain JS scripts (bin, scripts, bench): linted without type information.
+    files: ['**/*.mjs', '**/*.cjs', 'bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: { projectService: false, program: null, project: false },
+      globals: { ...globals.node },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['electron/engine/**', 'electron/contract/**', 'electron/cli/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] } },
   { files: ['electron/main/**', 'electron/preload/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noRenderer] }] } },

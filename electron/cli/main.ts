@@ -1,9 +1,21 @@
+import type { Command as CommandT } from 'commander';
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isPaddockError } from '../engine/errors.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerImages } from './commands/images.js';
-import { registerRun } from './commands/run.js';
-import { registerSessions } from './commands/sessions.js';
+
+type Register = (program: CommandT) => void;
+
+/**
+ * Each command family's module, loaded only when that command runs (every one for --help), so a
+ * short `paddock run` does not pay for the policy engine, the replay terminal, and so on.
+ */
+const families: Array<{ commands: string[]; load: () => Promise<Register> }> = [
+  { commands: ['run'], load: async () => (await import('./commands/run.js')).registerRun },
+  { commands: ['sessions'], load: async () => (await import('./commands/sessions.js')).registerSessions },
+  { commands: ['doctor'], load: async () => (await import('./commands/doctor.js')).registerDoctor },
+  { commands: ['images'], load: async () => (await import('./commands/images.js')).registerImages },
+  { commands: ['policy'], load: async () => (await import('./commands/policy.js')).registerPolicy },
+  { commands: ['verify', 'replay', 'export'], load: async () => (await import('./commands/journal.js')).registerJournal },
+];
 
 const program = new Command('paddock')
   .description('Supervise AI coding agents in hardened local containers.')
@@ -11,10 +23,9 @@ const program = new Command('paddock')
   .showHelpAfterError()
   .exitOverride();
 
-registerDoctor(program);
-registerImages(program);
-registerRun(program);
-registerSessions(program);
+const wanted = process.argv[2];
+const family = families.find((f) => wanted !== undefined && f.commands.includes(wanted));
+for (const f of family ? [family] : families) (await f.load())(program);
 
 try {
   await program.parseAsync(process.argv);

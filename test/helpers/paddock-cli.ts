@@ -45,8 +45,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, command: s
   let err = '';
   const waiters: Array<() => void> = [];
   const poke = () => waiters.splice(0).forEach((w) => w());
-  child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), poke()));
-  child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), poke()));
+  child.stdout.on('data', (d: Buffer) => ((out += d.toString()), poke()));
+  child.stderr.on('data', (d: Buffer) => ((err += d.toString()), poke()));
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const waitFor = (re: RegExp, ms = 60_000) =>
     new Promise<void>((res, rej) => {

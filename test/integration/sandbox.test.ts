@@ -84,7 +84,7 @@ describe('sandbox containment', () => {
 
   it('runs with no capabilities, no new privileges and seccomp', () => {
     const r = sandbox("grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status");
-    const status = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(':').map((s) => s.trim())));
+    const status: Record<string, string> = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(':').map((s) => s.trim()) as [string, string]));
     expect(status.CapEff).toBe('0000000000000000');
     expect(status.CapPrm).toBe('0000000000000000');
     expect(status.CapBnd).toBe('0000000000000000');

@@ -2,6 +2,7 @@ import { connectEngine } from '../../engine/sandbox/docker-client.js';
 import { SessionEventBus } from '../../engine/sessions/session-events.js';
 import { SessionRunner } from '../../engine/sessions/session-runner.js';
 import { PaddockError } from '../../engine/errors.js';
+import { JournalRecorder } from '../../engine/journal/journal-recorder.js';
 import { attachTerminal } from '../terminal.js';
 import { trace } from '../../engine/trace.js';
 import type { RunFlags } from './run.js';
@@ -18,7 +19,28 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   const { docker } = await connectEngine();
   trace('engine connected');
   const events = new SessionEventBus((e) => log(`event listener failed: ${String(e)}`));
-  const runner = new SessionRunner({ docker, events });
+  // The journal records every event; if it cannot, the session stops (fail closed).
+  const journal = new JournalRecorder({
+    onFailure: (sessionId, err) => {
+      process.stderr.write(`paddock: ${err.message}\n`);
+      void runner.abort(
+        sessionId,
+        `the session was stopped because its journal cannot be written (${err.message})`,
+      );
+    },
+  });
+  journal.attach(events);
+  const runner: SessionRunner = new SessionRunner({
+    docker,
+    events,
+    preStart: (sessionId) => {
+      if (!journal.writerFor(sessionId))
+        throw new PaddockError(
+          'JOURNAL_WRITE_FAILED',
+          `cannot open the journal of session ${sessionId}; nothing was started`,
+        );
+    },
+  });
   const reaped = await runner.recover((m) => process.stderr.write(`paddock: ${m}\n`));
   trace('orphans checked');
   if (reaped.length) log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
@@ -29,8 +51,8 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     ...(flags.pids ? { pids: flags.pids } : {}),
   };
   let detach = () => {};
-  const session = await runner
-    .start({
+  try {
+    const session = await runner.start({
       repo: flags.repo,
       image: flags.image,
       agent: flags.cmd || args.length ? 'command' : 'shell',
@@ -44,24 +66,32 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       beforeStart: (sandbox, id) => {
         detach = attachTerminal(sandbox, id, events, tty);
       },
-    })
-    .catch((e: unknown) => {
-      detach();
-      throw e;
     });
-  log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
-  const result = await session.done.finally(() => detach());
-
-  if (result.message) process.stderr.write(`paddock: ${result.message}\n`);
-  process.stderr.write(
-    `paddock: session ${session.id} ended (${result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`})\n`,
-  );
-  if (flags.json) {
-    const r = result.record;
-    process.stderr.write(
-      `${JSON.stringify({ session: r.id, repo: r.repo, image: r.image, imageDigest: r.imageDigest, command: r.command, exitCode: result.exitCode, reason: result.reason, message: result.message ?? null, startedAt: r.startedAt, endedAt: r.endedAt })}\n`,
-    );
+    log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
+    const result = await session.done;
+    if (result.message) process.stderr.write(`paddock: ${result.message}\n`);
+    const ended = result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`;
+    process.stderr.write(`paddock: session ${session.id} ended (${ended})\n`);
+    if (flags.json) {
+      const r = result.record;
+      const summary = {
+        session: r.id,
+        repo: r.repo,
+        image: r.image,
+        imageDigest: r.imageDigest,
+        command: r.command,
+        exitCode: result.exitCode,
+        reason: result.reason,
+        message: result.message ?? null,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+      };
+      process.stderr.write(`${JSON.stringify(summary)}\n`);
+    }
+    if (result.reason === 'engine-lost') return 125;
+    return result.exitCode ?? 125;
+  } finally {
+    detach();
+    await journal.close();
   }
-  if (result.reason === 'engine-lost') return 125;
-  return result.exitCode ?? 125;
 }

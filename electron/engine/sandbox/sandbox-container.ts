@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { PaddockError, errorMessage } from '../errors.js';
 import { withTimeout } from './docker-client.js';
 
-export type ExitReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'engine-lost';
+export type ExitReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'aborted' | 'engine-lost';
 
 export interface SandboxExit {
   exitCode: number | null;
@@ -23,6 +23,7 @@ export class SandboxContainer {
   private readonly sentSignals = new Set<string>();
   private externalKill: string | null = null;
   private timedOut = false;
+  private abortMessage: string | null = null;
   private events: Readable | null = null;
   private waitResult: Promise<{ StatusCode: number }> | null = null;
   private readonly streamClosed: Promise<void>;
@@ -107,6 +108,12 @@ export class SandboxContainer {
     setTimeout(() => void this.signal('SIGKILL'), graceMs).unref();
   }
 
+  /** Stop now because Paddock cannot supervise it any more (fail closed), saying why. */
+  async abort(message: string): Promise<void> {
+    this.abortMessage ??= message;
+    await this.signal('SIGKILL');
+  }
+
   async wait(): Promise<SandboxExit> {
     if (!this.waitResult) throw new Error('wait() before start()');
     let status: number;
@@ -125,6 +132,7 @@ export class SandboxContainer {
     if (state?.OOMKilled) {
       return { exitCode: status, reason: 'oom', message: 'the sandboxed program ran out of memory and was killed by the memory limit' };
     }
+    if (this.abortMessage) return { exitCode: status, reason: 'aborted', message: this.abortMessage };
     if (this.timedOut) return { exitCode: status, reason: 'timeout', message: 'the session reached its time limit and was stopped' };
     if (this.externalKill) {
       return { exitCode: status, reason: 'killed', message: `the sandbox container was killed from outside Paddock (signal ${this.externalKill})` };
@@ -148,14 +156,14 @@ export class SandboxContainer {
         clearInterval(timer);
         f();
       };
-      waitResult.then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e as Error)));
+      waitResult.then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(asError(e))));
       const check = async () => {
         try {
           const st = (await withTimeout(this.container.inspect(), 3000, 'the engine did not answer within 3 s')).State;
           if (!st.Running) settle(() => resolve({ StatusCode: st.ExitCode }));
         } catch (e) {
           if (/no such container|404/i.test(errorMessage(e))) settle(() => resolve({ StatusCode: 137 }));
-          else settle(() => reject(e as Error));
+          else settle(() => reject(asError(e)));
         }
       };
       const onEventsClosed = () => {
@@ -198,4 +206,8 @@ export class SandboxContainer {
     });
     events.on('error', () => {});
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }

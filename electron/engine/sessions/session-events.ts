@@ -6,6 +6,20 @@
  * merging in their own module, so this file never becomes the list of everything.
  */
 export interface SessionEventMap {
+  /** Before the program starts: who started what, where (the journal opens here). */
+  'session.created': {
+    repo: string;
+    image: string;
+    imageDigest: string | null;
+    agent: string;
+    command: string[];
+    user: string;
+    host: string;
+    sandboxUser: string;
+    protectedPaths: string[];
+    maskedFiles: string[];
+    limits: { memory: number; cpus: number; pids: number };
+  };
   'session.started': { repo: string; image: string; imageDigest: string | null; command: string[]; containerId: string };
   'session.ended': { exitCode: number | null; reason: SessionEndReason; message?: string };
   'container.lifecycle': { containerId: string; state: 'created' | 'started' | 'stopped' | 'removed' | 'oom' | 'killed' };
@@ -15,7 +29,7 @@ export interface SessionEventMap {
   'session.error': { code: string; message: string };
 }
 
-export type SessionEndReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'engine-lost' | 'interrupted' | 'error';
+export type SessionEndReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'aborted' | 'engine-lost' | 'interrupted' | 'error';
 
 export type SessionEventKind = keyof SessionEventMap;
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { PaddockError, errorMessage } from '../errors.js';
@@ -57,6 +58,11 @@ export interface SessionHandle {
 export interface SessionRunnerDeps {
   docker: Docker;
   events: SessionEventSink;
+  /**
+   * Called after `session.created` is emitted and before the program starts; throwing aborts
+   * the session (e.g. the journal could not be opened: nothing runs unrecorded).
+   */
+  preStart?: (sessionId: string) => void;
   home?: string;
   owner?: OwnerIdentity;
 }
@@ -66,11 +72,17 @@ export class SessionRunner {
   readonly store: SessionStore;
   private readonly paths: ReturnType<typeof dataPaths>;
   private readonly owner: OwnerIdentity;
+  private readonly live = new Map<string, SandboxContainer>();
 
   constructor(private readonly deps: SessionRunnerDeps) {
     this.paths = dataPaths(deps.home);
     this.store = new SessionStore(this.paths.index);
     this.owner = deps.owner ?? currentOwner();
+  }
+
+  /** Stop a running session now, saying why (fail closed: e.g. its journal cannot be written). */
+  async abort(sessionId: string, message: string): Promise<void> {
+    await this.live.get(sessionId)?.abort(message);
   }
 
   /** Reap containers and session records left by a dead engine process. Run at engine start. */
@@ -149,6 +161,22 @@ export class SessionRunner {
       const stderr = this.tapOutput(id, 'stderr', opts.output?.stderr);
       sandbox.pipeOutput(stdout, stderr);
       opts.beforeStart?.(sandbox, id);
+      const limits = spec.HostConfig!;
+      this.deps.events.emit(id, 'session.created', {
+        repo,
+        image: image.tag,
+        imageDigest: record.imageDigest,
+        agent: record.agent,
+        command: opts.command,
+        user: userInfo().username,
+        host: hostname(),
+        sandboxUser: `${user.uid}:${user.gid}`,
+        protectedPaths: ws.protected,
+        maskedFiles: ws.masked,
+        limits: { memory: limits.Memory ?? 0, cpus: (limits.NanoCpus ?? 0) / 1e9, pids: limits.PidsLimit ?? 0 },
+      });
+      this.deps.preStart?.(id);
+      this.live.set(id, sandbox);
       await sandbox.start();
       trace('container started');
       record.containerId = sandbox.id;
@@ -160,6 +188,7 @@ export class SessionRunner {
       const done = this.finish(record, sandbox, ws, stdout, stderr).finally(() => timer && clearTimeout(timer));
       return { id, record, sandbox, done };
     } catch (e) {
+      this.live.delete(id);
       await sandbox?.remove().catch(() => {});
       await releaseWorkspace(ws);
       const err = e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
@@ -173,6 +202,7 @@ export class SessionRunner {
 
   private async finish(record: SessionRecord, sandbox: SandboxContainer, ws: Parameters<typeof releaseWorkspace>[0], stdout: PassThrough, stderr: PassThrough): Promise<SessionResult> {
     const exit = await sandbox.wait();
+    this.live.delete(record.id);
     trace('container exited');
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;

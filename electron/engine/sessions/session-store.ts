@@ -95,7 +95,7 @@ export class SessionStore {
     if (!parsed.success) {
       throw new PaddockError('INTERNAL', `the sessions index ${this.path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
     }
-    this.db.data = parsed.data as IndexFile;
+    this.db.data = parsed.data;
   }
 }
 
