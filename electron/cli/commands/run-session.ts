@@ -69,6 +69,8 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     });
     log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
     const result = await session.done;
+    detach();
+    await journal.close(); // before the summary, so a late journal failure is reported above it
     if (result.message) process.stderr.write(`paddock: ${result.message}\n`);
     const ended = result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`;
     process.stderr.write(`paddock: session ${session.id} ended (${ended})\n`);
