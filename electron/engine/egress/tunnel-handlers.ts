@@ -8,7 +8,7 @@ import { splitAuthority } from './host-normalise.js';
 import type { ProxyRuntime } from './proxy-runtime.js';
 import { clientOf, eventFor } from './proxy-runtime.js';
 import { SOCKS_REPLY, reply, socksHandshake } from './socks5.js';
-import { dial, runTunnel, whileOpen } from './tunnel.js';
+import { dialTunnel, runTunnel, whileOpen, type TunnelUpstream } from './tunnel.js';
 
 /** The `client` of the events the proxy's own self-check produces. */
 export const SELF_CHECK_CLIENT = 'paddock-self-check';
@@ -44,9 +44,9 @@ export async function handleConnect(
     );
     return rt.emit(eventFor(who, 'connect', 'CONNECT', v, startedAt));
   }
-  let upstream: Socket;
+  let upstream: TunnelUpstream;
   try {
-    upstream = await dial(v.address, v.port, rt.connectTimeoutMs);
+    upstream = await dialTunnel(v.address, v.port, rt.connectTimeoutMs);
   } catch (e) {
     client.end(
       `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nPaddock egress proxy: could not connect to ${v.host}:${v.port}: ${(e as Error).message}\n`,
@@ -79,9 +79,9 @@ export async function handleSocks(rt: ProxyRuntime, client: Socket, first: Buffe
     client.end();
     return rt.emit(eventFor(who, 'socks5', 'SOCKS5', v, startedAt));
   }
-  let upstream: Socket;
+  let upstream: TunnelUpstream;
   try {
-    upstream = await dial(v.address, v.port, rt.connectTimeoutMs);
+    upstream = await dialTunnel(v.address, v.port, rt.connectTimeoutMs);
   } catch {
     reply(client, SOCKS_REPLY.hostUnreachable);
     client.end();
@@ -97,7 +97,7 @@ async function splice(
   method: string,
   who: string,
   client: Socket,
-  upstream: Socket,
+  upstream: TunnelUpstream,
   head: Buffer,
   v: Verdict,
   startedAt: number,

