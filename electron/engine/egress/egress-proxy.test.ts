@@ -349,6 +349,35 @@ describe('robustness', () => {
     expect(stalled.text).toBe('');
   });
 
+  it('a SOCKS5 client waiting on an ask outlives the handshake timeout', async () => {
+    const decider: ApprovalDecider = {
+      decide: () => new Promise((res) => setTimeout(() => res('allow'), 120)),
+    };
+    const { proxy } = await start({
+      handshakeTimeoutMs: 40,
+      rules: [...baseRules(), { host: 'allowed.test', decision: 'ask' }],
+      decider,
+    });
+    const s = connect(proxy.port, '127.0.0.1');
+    const replies: Buffer[] = [];
+    s.on('data', (d: Buffer) => {
+      replies.push(d);
+      if (replies.length === 1) {
+        const name = Buffer.from('allowed.test');
+        const port = Buffer.alloc(2);
+        port.writeUInt16BE(tcp.port);
+        s.write(Buffer.concat([Buffer.from([5, 1, 0, 3, name.length]), name, port]));
+      }
+    });
+    s.on('connect', () => s.write(Buffer.from([5, 1, 0])));
+    await new Promise<void>((r) => {
+      const check = () => (replies.length >= 2 ? r() : setTimeout(check, 10));
+      check();
+    });
+    expect(replies[1]?.[1]).toBe(0);
+    s.destroy();
+  });
+
   it('answers 501 to plain-HTTP upgrades instead of proxying them', async () => {
     const { proxy } = await start();
     const r = await rawExchange(

@@ -67,6 +67,7 @@ export async function handleSocks(rt: ProxyRuntime, client: Socket, first: Buffe
     client.end();
     return;
   }
+  client.setTimeout(0); // handshake done; an ask may now take as long as its own timeout
   const v = await whileOpen(client, (gone) =>
     judge(
       rt.judgeContext(null),
