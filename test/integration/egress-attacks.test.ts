@@ -11,6 +11,8 @@ import { startEgressProxy, type EgressProxyHandle } from '../../electron/engine/
 import { CollectingSink } from '../../electron/engine/egress/egress-test-kit.test-helper.js';
 import type { NetworkRule } from '../../electron/engine/egress/network-rules.js';
 import { createSessionNetwork, type SessionNetwork } from '../../electron/engine/egress/session-network.js';
+import { applyGatewayFirewall } from '../../electron/engine/egress/gateway-firewall.js';
+import { createServer } from 'node:net';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
 import { ensureDefaultImage } from '../../electron/engine/sandbox/image-builder.js';
 import { TEST_LABELS, containerIp, execIn, prepareInternetFiles } from './egress-kit.js';
@@ -308,6 +310,35 @@ describe('egress from inside the sandbox', () => {
     );
     expect(r.stdout).toContain('rc=0');
     expect(r.stdout).toContain('installed through the paddock proxy');
+  });
+
+  it('with CAP_NET_ADMIN, the gateway firewall leaves only the proxy and DNS reachable on the host', async () => {
+    // A host service on the gateway address (ours): the gap ADR 0003 describes.
+    const service = createServer((c) => c.end('host-service\n'));
+    await new Promise<void>((r) => service.listen(0, net.gateway, r));
+    const port = (service.address() as { port: number }).port;
+    const probe = `timeout 4 bash -c 'cat < /dev/tcp/${net.gateway}/${port}' 2>/dev/null || echo blocked; curl -s -m 5 http://allowed.test:8080/hello`;
+    try {
+      const before = await sh(probe);
+      expect(before.stdout).toContain('host-service');
+      const fw = await applyGatewayFirewall({
+        bridge: net.bridge,
+        gateway: net.gateway,
+        proxyPort: proxy.port,
+      });
+      expect(fw.reason ?? 'applied').toBe('applied');
+      try {
+        const after = await sh(probe + '; getent hosts fw-probe.invalid; echo "dns-rc=$?"');
+        expect(after.stdout).toContain('blocked');
+        expect(after.stdout).not.toContain('host-service');
+        expect(after.stdout).toContain('hello from the test internet');
+        expect(after.stdout).toContain('dns-rc=2');
+      } finally {
+        await fw.remove();
+      }
+    } finally {
+      service.close();
+    }
   });
 
   it('logged every decision with its rule, and every denial reached the journal sink', () => {

@@ -8,6 +8,8 @@ export interface SessionNetwork {
   /** The gateway address on the host bridge: where the egress proxy listens. */
   gateway: string;
   subnet: string;
+  /** Host-side bridge interface (Docker's naming: `br-<first 12 of the id>`), for applyGatewayFirewall. */
+  bridge: string;
   remove(): Promise<void>;
 }
 
@@ -74,7 +76,7 @@ export async function createSessionNetwork(
     const cfg = info.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'));
     if (!cfg?.Subnet) throw new Error('the engine assigned no IPv4 subnet');
     const gateway = cfg.Gateway ?? firstHost(cfg.Subnet);
-    return { name, id, gateway, subnet: cfg.Subnet, remove };
+    return { name, id, gateway, subnet: cfg.Subnet, bridge: `br-${id.slice(0, 12)}`, remove };
   } catch (e) {
     await remove().catch(() => {});
     throw new PaddockError(
