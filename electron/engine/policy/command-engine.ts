@@ -129,15 +129,11 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     return candidates.find((c) => m.matches(resolveArgPath(c, ctx.cwd, ctx.home))) ?? null;
   }
 
-  const splits = new WeakMap<ShellPart, ReturnType<typeof splitArgs>>();
   function judgeCommand(part: ShellPart, ctx: ResolvedContext): Judgement {
-    let split = splits.get(part);
-    if (!split) {
-      split = splitArgs(part);
-      splits.set(part, split);
-    }
+    const split = splitArgs(part);
     let best: CompiledRule | null = null;
-    for (const c of index.candidates(part.argv[0]!)) {
+    const sub = split.positional[0];
+    for (const c of index.candidates(part.argv[0]!, sub && !sub.dynamic ? sub.value : undefined)) {
       if (best && commandStrictness(c.rule.decision) <= commandStrictness(best.rule.decision)) continue;
       if (ruleMatches(c, part, split, ctx)) best = c;
     }

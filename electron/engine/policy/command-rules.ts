@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { globToRegExp, isWithin, resolveArgPath } from './glob.js';
 import type { EffectiveCommandRule } from './policy-types.js';
-import type { ShellPart } from './shell-analyse.js';
+import type { ArgSplit, ShellPart } from './shell-analyse.js';
 
 /** Where relative paths and `~` resolve while judging a command. */
 export interface EvalContext {
@@ -92,13 +92,10 @@ export function flagMatches(flag: string, arg: string): boolean {
   return false;
 }
 
-interface Split {
-  flags: string[];
-  /** `forms`: the value as written and, for path-like values, normalised (see argForms). */
-  positional: { value: string; dynamic: boolean; forms: string[] }[];
-}
+type Split = ArgSplit;
 
 export function splitArgs(part: ShellPart): Split {
+  if (part.split) return part.split;
   const flags: string[] = [];
   const positional: Split['positional'] = [];
   let afterDashDash = false;
@@ -108,7 +105,8 @@ export function splitArgs(part: ShellPart): Split {
     else if (!afterDashDash && a.length > 1 && a.startsWith('-') && !part.dynamic[i]) flags.push(a);
     else positional.push({ value: a, dynamic: part.dynamic[i] ?? false, forms: argForms(a) });
   }
-  return { flags, positional };
+  part.split = { flags, positional };
+  return part.split;
 }
 
 /** An argument as written and, if it looks like a path, normalised (`//` → `/`, `/usr/./` → `/usr`). */
@@ -152,22 +150,45 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   return true;
 }
 
-/** Rules indexed by program for quick lookup; wildcard-program rules apply to every command. */
+/**
+ * Rules indexed by program and, when the pattern names one, by the first positional token
+ * (`git push` under git → push), so a part is only tried against rules that could match.
+ * Wildcard-program rules apply to every command. Candidate lists are built once and reused.
+ */
 export class RuleIndex {
-  private readonly byProgram = new Map<string, CompiledRule[]>();
+  private readonly byProgram = new Map<string, { any: CompiledRule[]; bySub: Map<string, CompiledRule[]> }>();
   private readonly wildcard: CompiledRule[] = [];
+  private readonly memo = new Map<string, readonly CompiledRule[]>();
 
   constructor(readonly rules: readonly CompiledRule[]) {
     for (const r of rules) {
       if (!r.rule.enabled) continue;
-      if (!r.program) this.wildcard.push(r);
-      else for (const p of r.program) this.byProgram.set(p, [...(this.byProgram.get(p) ?? []), r]);
+      if (!r.program) {
+        this.wildcard.push(r);
+        continue;
+      }
+      const first = r.literal ? null : (r.tokens[0] ?? null);
+      for (const p of r.program) {
+        let entry = this.byProgram.get(p);
+        if (!entry) this.byProgram.set(p, (entry = { any: [], bySub: new Map() }));
+        if (!first) entry.any.push(r);
+        else for (const t of first) entry.bySub.set(t, [...(entry.bySub.get(t) ?? []), r]);
+      }
     }
   }
 
-  candidates(program: string): readonly CompiledRule[] {
-    const own = this.byProgram.get(program);
-    if (!own) return this.wildcard;
-    return this.wildcard.length === 0 ? own : [...own, ...this.wildcard];
+  /** Rules to try for a command whose program is `program` and first positional argument `sub`. */
+  candidates(program: string, sub: string | undefined): readonly CompiledRule[] {
+    const entry = this.byProgram.get(program);
+    if (!entry) return this.wildcard;
+    const key = `${program}\0${sub ?? ''}`;
+    let list = this.memo.get(key);
+    if (!list) {
+      // Keep the rules' declaration order so equal-strictness ties resolve the same way.
+      const chosen = new Set([...entry.any, ...((sub !== undefined && entry.bySub.get(sub)) || []), ...this.wildcard]);
+      list = this.rules.filter((r) => chosen.has(r));
+      if (this.memo.size < 10_000) this.memo.set(key, list);
+    }
+    return list;
   }
 }

@@ -27,6 +27,14 @@ export interface ShellPart {
   target?: { path: string; dynamic: boolean };
   /** Interpreter reading its program from stdin (sh, bash -s, python -). */
   readsStdin: boolean;
+  /** Flags and positional arguments, filled in by the engine on first use. */
+  split?: ArgSplit;
+}
+
+export interface ArgSplit {
+  flags: string[];
+  /** `forms`: the value as written and, for path-like values, normalised. */
+  positional: { value: string; dynamic: boolean; forms: string[] }[];
 }
 
 const MAX_DEPTH = 8;
@@ -116,7 +124,7 @@ class Analyser {
         return this.children(node, { ...ctx, via: [...ctx.via, sub ? '$(…)' : '<(…)'], pipedFrom: [], stdinPiped: false });
       }
       case 'variable_assignment': {
-        const f = envFloor(node.childForFieldName('name')?.text ?? '');
+        const f = envFloor(node.namedChild(0)?.text ?? '');
         if (f) this.structure(node.text, ctx.via, f);
         return this.children(node, ctx);
       }
@@ -129,7 +137,6 @@ class Analyser {
       case 'comment':
         return;
       default:
-        if (node.isMissing) this.structure(node.text, ctx.via, floorOf('shell.unparseable', 'incomplete shell input'));
         return this.children(node, ctx);
     }
   }
@@ -144,7 +151,7 @@ class Analyser {
     for (const c of node.namedChildren) {
       if (!c) continue;
       if (c.type === 'variable_assignment') {
-        words.push(word(`${c.childForFieldName('name')?.text ?? 'X'}=`));
+        words.push(word(`${c.namedChild(0)?.text ?? 'X'}=`));
         this.children(c, ctx);
       } else if (c.type.endsWith('_redirect')) redirects.push(c);
       else {
@@ -176,7 +183,7 @@ class Analyser {
 
   private redirected(node: TsNode, ctx: WalkCtx): void {
     const start = this.parts.length;
-    const body = node.childForFieldName('body');
+    const body = node.namedChildren.find((c) => !c.type.endsWith('_redirect')) ?? null;
     if (body) this.walk(body, ctx);
     const consumers = this.parts.slice(start).filter((p) => p.kind === 'command');
     for (const c of node.namedChildren) if (c !== body) this.redirect(c, ctx, consumers);
@@ -185,7 +192,7 @@ class Analyser {
   private redirect(node: TsNode, ctx: WalkCtx, consumers: ShellPart[]): void {
     if (node.type === 'file_redirect') {
       const op = node.children.find((c) => c && !c.isNamed)?.text ?? '';
-      const dest = node.childForFieldName('destination') ?? node.namedChildren[node.namedChildren.length - 1] ?? null;
+      const dest = node.namedChildren[node.namedChildren.length - 1] ?? null;
       if (dest) this.children(node, ctx);
       const writes = WRITE_OPS.has(op) || (op === '>&' && dest !== null && !/^(\d+|-)$/.test(dest.text));
       if (writes && dest) {

@@ -6,6 +6,7 @@ import { PaddockError } from '../errors.js';
 /**
  * A syntax node copied out of tree-sitter's wasm memory in one cursor walk: reading fields of
  * web-tree-sitter's own nodes crosses into wasm on every access, which is most of the cost.
+ * Field names and MISSING flags are not copied (a tree with MISSING nodes has `hasError`).
  */
 export class TsNode {
   readonly children: TsNode[] = [];
@@ -13,8 +14,6 @@ export class TsNode {
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
-    readonly isMissing: boolean,
-    readonly field: string | null,
     readonly text: string,
   ) {}
 
@@ -25,20 +24,30 @@ export class TsNode {
   namedChild(i: number): TsNode | null {
     return this.namedChildren[i] ?? null;
   }
-
-  childForFieldName(field: string): TsNode | null {
-    return this.children.find((c) => c.field === field) ?? null;
-  }
 }
 
+const typeCache = new Map<number, { type: string; named: boolean }>();
+
+function typeOf(language: Language, id: number): { type: string; named: boolean } {
+  let t = typeCache.get(id);
+  if (!t) {
+    t = { type: language.types[id] ?? 'ERROR', named: language.nodeTypeIsNamed(id) };
+    typeCache.set(id, t);
+  }
+  return t;
+}
+
+/** Copy with as few wasm calls per node as possible (type id, start, end, moves). */
 function copyTree(tree: Tree, src: string): TsNode {
+  const language = tree.language;
   const cur = tree.walk();
   try {
-    const root = new TsNode(cur.nodeType, true, false, null, src.slice(cur.startIndex, cur.endIndex));
+    const root = new TsNode(cur.nodeType, true, src.slice(cur.startIndex, cur.endIndex));
     const stack: TsNode[] = [root];
     if (!cur.gotoFirstChild()) return root;
     for (;;) {
-      const n = new TsNode(cur.nodeType, cur.nodeIsNamed, cur.nodeIsMissing, cur.currentFieldName, src.slice(cur.startIndex, cur.endIndex));
+      const t = typeOf(language, cur.nodeTypeId);
+      const n = new TsNode(t.type, t.named, src.slice(cur.startIndex, cur.endIndex));
       stack[stack.length - 1]!.children.push(n);
       if (cur.gotoFirstChild()) {
         stack.push(n);
