@@ -1,0 +1,118 @@
+/**
+ * Data shapes that cross the contract (IPC, WebSocket, the fake client). Plain JSON only: the
+ * renderer never sees engine classes, and every type here is inferred from its schema.
+ */
+import { z } from 'zod';
+
+export const SessionStateSchema = z.enum(['starting', 'running', 'ended', 'failed', 'interrupted']);
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  repo: z.string(),
+  image: z.string(),
+  agent: z.string(),
+  command: z.array(z.string()),
+  state: SessionStateSchema,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  exitCode: z.number().int().nullable(),
+  endReason: z.string().nullable(),
+  message: z.string().nullable(),
+  /** Started by this engine process and still running: input, resize and stop work. */
+  attached: z.boolean(),
+  /** A journal exists: replay and export work. */
+  journaled: z.boolean(),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const TerminalBacklogSchema = z.object({
+  /** The recent output (up to ~1 MB), to paint before the live `terminal.data` events. */
+  data: z.string(),
+  /** Sequence number of the last batch included; apply only events with a higher `seq`. */
+  seq: z.number().int(),
+  attached: z.boolean(),
+});
+export type TerminalBacklog = z.infer<typeof TerminalBacklogSchema>;
+
+export const ReplayEventSchema = z.object({
+  seq: z.number().int(),
+  time: z.number(),
+  kind: z.string(),
+  data: z.unknown(),
+});
+export type ReplayEvent = z.infer<typeof ReplayEventSchema>;
+
+export const ReplayEventsSchema = z.object({
+  startTime: z.number(),
+  endTime: z.number(),
+  count: z.number().int(),
+  events: z.array(ReplayEventSchema),
+  truncated: z.boolean(),
+});
+export type ReplayEvents = z.infer<typeof ReplayEventsSchema>;
+
+export const ScreenSchema = z.object({
+  time: z.number(),
+  seq: z.number().int(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  lines: z.array(z.string()),
+  /** Escape sequence that paints this screen in a fresh terminal of cols x rows. */
+  ansi: z.string(),
+});
+export type Screen = z.infer<typeof ScreenSchema>;
+
+export const SearchHitSchema = z.object({ seq: z.number().int(), time: z.number(), kind: z.string(), snippet: z.string() });
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+export const ExportFormatSchema = z.enum(['cast', 'jsonl', 'html']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const ExportFileSchema = z.object({ filename: z.string(), mime: z.string(), content: z.string(), bytes: z.number().int() });
+export type ExportFile = z.infer<typeof ExportFileSchema>;
+
+export const SourceSchema = z.object({ layer: z.string(), file: z.string(), line: z.number().int(), col: z.number().int(), note: z.string().optional() });
+export type Source = z.infer<typeof SourceSchema>;
+
+export const PolicyRowSchema = z.object({
+  section: z.string(),
+  key: z.string(),
+  value: z.string(),
+  source: SourceSchema.nullable(),
+  /** Set by the managed layer: users and projects cannot change it. */
+  locked: z.boolean(),
+});
+export type PolicyRow = z.infer<typeof PolicyRowSchema>;
+
+export const PolicyViewSchema = z.object({
+  repo: z.string().nullable(),
+  fingerprint: z.string(),
+  layers: z.array(z.object({ layer: z.string(), file: z.string(), sha256: z.string(), signed: z.boolean().optional() })),
+  rows: z.array(PolicyRowSchema),
+  warnings: z.array(z.object({ message: z.string(), source: SourceSchema })),
+});
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
+
+export const DecisionSchema = z.enum(['allow', 'ask', 'forbid']);
+
+export const VerdictSchema = z.object({
+  commandLine: z.string(),
+  decision: DecisionSchema,
+  justification: z.string(),
+  rule: z.object({ id: z.string(), source: SourceSchema }),
+  parts: z.array(z.object({ text: z.string(), decision: DecisionSchema, ruleId: z.string(), via: z.array(z.string()), justification: z.string() })),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const EngineStatusSchema = z.object({
+  connected: z.boolean(),
+  host: z.string().nullable(),
+  version: z.string().nullable(),
+  error: z.string().nullable(),
+  dataDir: z.string(),
+  defaultImage: z.object({ tag: z.string(), built: z.boolean() }),
+  images: z.array(z.object({ tag: z.string(), kind: z.string(), size: z.number(), created: z.string(), current: z.boolean() })),
+  running: z.number().int(),
+});
+export type EngineStatus = z.infer<typeof EngineStatusSchema>;

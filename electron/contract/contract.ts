@@ -1,0 +1,127 @@
+/**
+ * The one contract between the engine and every front end: procedures named `domain.verb`,
+ * events named `domain.changed` / `terminal.data`, each with a zod schema. The Electron preload
+ * surface, the main-process IPC handlers, the WebSocket bridge and the renderer's clients are all
+ * derived from these two maps (and a contract test checks that each covers exactly these keys).
+ *
+ * Approvals (`approvals.*`) are not here yet: the approval broker does not exist, and a key with
+ * nothing behind it would be a stub. They are added with the broker.
+ */
+import { z } from 'zod';
+import {
+  EngineStatusSchema,
+  ExportFileSchema,
+  ExportFormatSchema,
+  PolicyViewSchema,
+  ReplayEventsSchema,
+  ScreenSchema,
+  SearchHitSchema,
+  SessionSchema,
+  TerminalBacklogSchema,
+  VerdictSchema,
+} from './contract-schemas.js';
+
+const id = z.string().min(1).max(200);
+const empty = z.object({}).strict();
+const ok = z.object({}).strict();
+
+function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const procedures = {
+  'sessions.list': procedure(empty, z.array(SessionSchema), 'every session in the index, newest first'),
+  'sessions.get': procedure(z.object({ id }).strict(), SessionSchema, 'one session (an unambiguous id prefix works)'),
+  'sessions.start': procedure(
+    z
+      .object({
+        repo: z.string().min(1).max(4096),
+        /** A shell command line run with `sh -c`; empty or missing starts an interactive bash. */
+        command: z.string().max(100_000).optional(),
+        image: z.string().min(1).max(512).optional(),
+        timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+        cols: z.number().int().min(2).max(1000).optional(),
+        rows: z.number().int().min(2).max(1000).optional(),
+      })
+      .strict(),
+    SessionSchema,
+    'start a sandboxed session with a terminal; resolves once the program runs',
+  ),
+  'sessions.stop': procedure(z.object({ id }).strict(), ok, 'stop a running session now (SIGKILL; the session ends as aborted)'),
+  'sessions.input': procedure(z.object({ id, data: z.string().max(1_000_000) }).strict(), ok, "write to a running session's terminal"),
+  'sessions.resize': procedure(
+    z.object({ id, cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) }).strict(),
+    ok,
+    "resize a running session's terminal",
+  ),
+  'sessions.output': procedure(z.object({ id }).strict(), TerminalBacklogSchema, 'recent terminal output of a session this engine runs (for late joiners)'),
+  'replay.events': procedure(
+    z
+      .object({
+        id,
+        from: z.number(),
+        to: z.number(),
+        kinds: z.array(z.string().max(100)).max(100).optional(),
+        limit: z.number().int().positive().max(50_000).optional(),
+      })
+      .strict(),
+    ReplayEventsSchema,
+    'journal records with from <= time <= to (optionally only some kinds), plus the journal time range',
+  ),
+  'replay.screenAt': procedure(z.object({ id, t: z.number() }).strict(), ScreenSchema, 'the terminal screen after every record up to time t'),
+  'replay.search': procedure(z.object({ id, query: z.string().min(1).max(1000) }).strict(), z.array(SearchHitSchema), 'search terminal output and event data'),
+  'export.session': procedure(z.object({ id, format: ExportFormatSchema }).strict(), ExportFileSchema, 'export a session: asciicast, verifiable JSONL bundle, HTML report'),
+  'policy.explain': procedure(z.object({ repo: z.string().max(4096).optional() }).strict(), PolicyViewSchema, 'the effective policy with the layer and file:line:col of each value'),
+  'policy.check': procedure(
+    z.object({ repo: z.string().max(4096).optional(), command: z.string().min(1).max(100_000), cwd: z.string().max(4096).optional() }).strict(),
+    VerdictSchema,
+    'judge a command line with the effective policy',
+  ),
+  'engine.status': procedure(empty, EngineStatusSchema, 'the container engine, images and data directory'),
+} as const;
+
+export const events = {
+  /** A session was created, started, ended or failed: re-query the list / the session. */
+  'sessions.changed': z.object({ id: z.string() }),
+  /** Batched terminal output (~16 ms or ~200 KB, never splitting a character). */
+  'terminal.data': z.object({ id: z.string(), data: z.string(), seq: z.number().int() }),
+  /** A notable (non-terminal) event of a session, for live feeds: kind, time and one line. */
+  'sessions.activity': z.object({ id: z.string(), kind: z.string(), time: z.number(), summary: z.string() }),
+} as const;
+
+export type Procedures = typeof procedures;
+export type ProcedureName = keyof Procedures;
+export type EventName = keyof typeof events;
+export type ProcedureInput<K extends ProcedureName> = z.input<Procedures[K]['input']>;
+export type ParsedInput<K extends ProcedureName> = z.output<Procedures[K]['input']>;
+export type ProcedureOutput<K extends ProcedureName> = z.output<Procedures[K]['output']>;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+
+export const procedureNames = Object.keys(procedures) as ProcedureName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isProcedureName(name: unknown): name is ProcedureName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(procedures, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** Every result crosses a boundary as this envelope; `code` survives (PaddockError codes and the ones below). */
+export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Codes the transports add to the engine's own. */
+export type TransportErrorCode = 'BAD_INPUT' | 'UNKNOWN_PROCEDURE' | 'FORBIDDEN' | 'DISCONNECTED' | 'INTERNAL';
+
+/** What implements the contract: one async function per procedure (the engine, the fake). */
+export type ApiHandlers = { [K in ProcedureName]: (input: ParsedInput<K>) => Promise<ProcedureOutput<K>> };
+
+export type EventListener = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+/** A contract implementation plus its event stream. */
+export interface ApiImplementation {
+  handlers: ApiHandlers;
+  subscribe(listener: EventListener): () => void;
+}

@@ -1,0 +1,226 @@
+import type Docker from 'dockerode';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import type { ApiHandlers, ApiImplementation, EventListener, EventName, EventPayload } from '../../contract/index.js';
+import { errorMessage, PaddockError } from '../errors.js';
+import { JournalRecorder } from '../journal/journal-recorder.js';
+import { journalPaths } from '../journal/journal-paths.js';
+import { dataPaths, paddockHome } from '../paths.js';
+import type { EngineEndpoint } from '../sandbox/docker-client.js';
+import { connectEngine } from '../sandbox/docker-client.js';
+import type { SessionEvent } from '../sessions/session-events.js';
+import { SessionEventBus } from '../sessions/session-events.js';
+import { SessionRunner } from '../sessions/session-runner.js';
+import { SessionStore } from '../sessions/session-store.js';
+import { activitySummary, toSession } from './api-views.js';
+import { engineStatus } from './engine-status.js';
+import { LiveSession, LiveSessions } from './live-sessions.js';
+import { policyHandlers } from './policy-handlers.js';
+import { replayHandlers } from './replay-handlers.js';
+import type { BatcherOptions } from './terminal-batcher.js';
+
+export interface EngineApiOptions {
+  /** Data directory (default `paddockHome()`). */
+  home?: string;
+  /** How to reach the container engine (default: `connectEngine()`); tests inject a real one. */
+  connect?: () => Promise<EngineEndpoint>;
+  /** Terminal output batching (default ~16 ms / 200 KB). */
+  batch?: BatcherOptions;
+  /** Where diagnostics go (journal failures, reaped sessions). */
+  log?: (message: string) => void;
+}
+
+const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error']);
+
+/**
+ * The contract's procedures over the headless engine: sessions (SessionRunner + index), replay
+ * and export (journal), policy, engine status. Emits contract events from the session event bus:
+ * small invalidations (`sessions.changed`), batched `terminal.data`, and one-line activity.
+ * Used by `paddock serve` (WebSocket) and by Electron main (IPC).
+ */
+export class EngineApi implements ApiImplementation {
+  readonly handlers: ApiHandlers;
+  readonly bus: SessionEventBus;
+  private readonly listeners = new Set<EventListener>();
+  private readonly live = new LiveSessions();
+  private readonly journal: JournalRecorder;
+  private readonly store: SessionStore;
+  private endpoint: EngineEndpoint | null = null;
+  private engineError: string | null = null;
+  private runner: SessionRunner | null = null;
+  private readonly running = new Set<Promise<unknown>>();
+  readonly home: string;
+
+  private constructor(private readonly opts: EngineApiOptions) {
+    this.home = opts.home ?? paddockHome();
+    const log = opts.log ?? (() => {});
+    this.bus = new SessionEventBus((e) => log(`event listener failed: ${errorMessage(e)}`));
+    this.journal = new JournalRecorder({
+      home: this.home,
+      onFailure: (sessionId, err) => {
+        log(err.message);
+        void this.runner?.abort(sessionId, `the session was stopped because its journal cannot be written (${err.message})`);
+      },
+    });
+    this.journal.attach(this.bus);
+    this.store = new SessionStore(dataPaths(this.home).index);
+    this.bus.subscribe((e) => this.onEngineEvent(e));
+    const journaled = (id: string) => existsSync(journalPaths(id, this.home).journal);
+    const session = async (id: string) => {
+      const r = await this.store.get(id);
+      return toSession(r, this.live.get(r.id)?.attached ?? false, journaled(r.id));
+    };
+    const resolveId = async (id: string) => (await this.store.get(id)).id;
+    this.handlers = {
+      'sessions.list': async () => (await this.store.list()).map((r) => toSession(r, this.live.get(r.id)?.attached ?? false, journaled(r.id))),
+      'sessions.get': async ({ id }) => session(id),
+      'sessions.start': async (input) => session(await this.start(input)),
+      'sessions.stop': async ({ id }) => {
+        const s = this.attachedSession(await resolveId(id));
+        await this.runner?.abort(s.id, 'stopped by the user from the Paddock UI');
+        return {};
+      },
+      'sessions.input': ({ id, data }) => {
+        const s = this.attachedSession(id);
+        this.bus.emit(s.id, 'terminal.input', { data });
+        s.sandbox.stream.write(data);
+        return Promise.resolve({});
+      },
+      'sessions.resize': async ({ id, cols, rows }) => {
+        const s = this.attachedSession(id);
+        this.bus.emit(s.id, 'terminal.resize', { cols, rows });
+        await s.sandbox.resize(cols, rows);
+        return {};
+      },
+      'sessions.output': async ({ id }) => {
+        const full = await resolveId(id);
+        return this.live.get(full)?.output() ?? { data: '', seq: 0, attached: false };
+      },
+      ...replayHandlers({ home: this.home, resolveId, flush: (id) => this.journal.flush(id) }),
+      ...policyHandlers({ home: this.home, resolveRepo }),
+      'engine.status': async () => {
+        await this.ensureEngine().catch(() => null);
+        const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting').length;
+        return engineStatus({ endpoint: this.endpoint, error: this.engineError, home: this.home, running });
+      },
+    };
+  }
+
+  /** Opens the API; a missing engine is not fatal (status says so, starting a session fails with what to do). */
+  static async open(opts: EngineApiOptions = {}): Promise<EngineApi> {
+    const api = new EngineApi(opts);
+    const runner = await api.ensureEngine().catch(() => null);
+    if (runner) {
+      const reaped = await runner.recover((m) => opts.log?.(m)).catch(() => []);
+      if (reaped.length) opts.log?.(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
+    }
+    return api;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sessions this process runs now. */
+  attachedCount(): number {
+    return this.live.attached().length;
+  }
+
+  /** Stops every session this process runs and closes their journals. */
+  async close(reason = 'the Paddock engine was shut down'): Promise<void> {
+    const runner = this.runner;
+    if (runner) await Promise.all(this.live.attached().map((s) => runner.abort(s.id, reason)));
+    await Promise.all([...this.running]);
+    await this.journal.close();
+  }
+
+  private emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    for (const l of this.listeners) {
+      try {
+        l(name, payload);
+      } catch {
+        /* a front end's listener never breaks the engine */
+      }
+    }
+  }
+
+  private onEngineEvent(e: SessionEvent): void {
+    if (e.kind === 'terminal.output') {
+      this.live.get(e.sessionId)?.batcher.push((e.data as { data: string }).data);
+      return;
+    }
+    if (e.kind === 'terminal.input' || e.kind === 'terminal.resize') return;
+    if (e.kind === 'session.ended') this.live.ended(e.sessionId);
+    this.emit('sessions.activity', { id: e.sessionId, kind: e.kind, time: e.time, summary: activitySummary(e) });
+    if (CHANGED_KINDS.has(e.kind)) this.emit('sessions.changed', { id: e.sessionId });
+  }
+
+  private attachedSession(id: string): LiveSession {
+    const s = this.live.get(id) ?? [...this.live.attached()].find((x) => id.length >= 4 && x.id.startsWith(id));
+    if (!s || !s.attached) throw new PaddockError('SESSION_NOT_FOUND', `session ${id} is not running in this Paddock process; only sessions started here take input`);
+    return s;
+  }
+
+  private async ensureEngine(): Promise<SessionRunner> {
+    if (this.runner) return this.runner;
+    try {
+      this.endpoint = await (this.opts.connect ?? connectEngine)();
+      this.engineError = null;
+    } catch (e) {
+      this.engineError = errorMessage(e);
+      throw e;
+    }
+    const docker: Docker = this.endpoint.docker;
+    this.runner = new SessionRunner({
+      docker,
+      events: this.bus,
+      home: this.home,
+      preStart: (sessionId) => {
+        if (!this.journal.writerFor(sessionId)) throw new PaddockError('JOURNAL_WRITE_FAILED', `cannot open the journal of session ${sessionId}; nothing was started`);
+      },
+    });
+    return this.runner;
+  }
+
+  private async start(input: Parameters<ApiHandlers['sessions.start']>[0]): Promise<string> {
+    const runner = await this.ensureEngine();
+    const repo = resolveRepo(input.repo);
+    const st = await stat(repo).catch(() => null);
+    if (!st) throw new PaddockError('REPO_NOT_FOUND', `${repo} does not exist; give the path of a repository on this machine`);
+    const line = input.command?.trim() ?? '';
+    const cols = input.cols ?? 100;
+    const rows = input.rows ?? 30;
+    const handle = await runner.start({
+      repo,
+      image: input.image,
+      agent: line ? 'command' : 'shell',
+      command: line ? ['sh', '-c', line] : ['bash'],
+      tty: true,
+      timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
+      beforeStart: (sandbox, id) => {
+        this.live.add(new LiveSession(id, sandbox, (sid, data, seq) => this.emit('terminal.data', { id: sid, data, seq }), this.opts.batch));
+        sandbox.onStarted(() => {
+          this.bus.emit(id, 'terminal.resize', { cols, rows });
+          void sandbox.resize(cols, rows);
+        });
+      },
+    });
+    const done = handle.done
+      .catch((e: unknown) => this.opts.log?.(`session ${handle.id}: ${errorMessage(e)}`))
+      .finally(() => {
+        this.live.ended(handle.id);
+        this.running.delete(done);
+      });
+    this.running.add(done);
+    return handle.id;
+  }
+}
+
+/** A repo path from the UI: `~` expanded, relative paths against the engine's working directory. */
+export function resolveRepo(repo: string): string {
+  const expanded = repo === '~' ? homedir() : repo.startsWith('~/') ? `${homedir()}${repo.slice(1)}` : repo;
+  return resolve(expanded);
+}
