@@ -37,11 +37,24 @@ export interface CompiledRule {
   argsMax: number | null;
   /** Pattern tokens match argv literally (test runners: `python -m pytest`) instead of positional arguments. */
   literal: boolean;
-  pathsOutside: string[] | null;
-  /** pathsOutside already absolute (no `~`, no relative entries): resolved once. */
-  pathsOutsideAbs: string[] | null;
+  pathsOutside: DirSet | null;
+  pathsWithin: DirSet | null;
   pipedFrom: Set<string> | null;
 }
+
+/** Directories for paths_outside / paths_within: `.` and relative entries are under the workspace. */
+interface DirSet {
+  dirs: string[];
+  /** All absolute: resolved once at compile time. */
+  fixed: boolean;
+}
+const dirSet = (dirs: string[]): DirSet => {
+  const fixed = dirs.every((d) => d.startsWith('/'));
+  return { dirs: fixed ? dirs.map((d) => posix.normalize(d)) : dirs, fixed };
+};
+const resolveDirs = (s: DirSet, ctx: ResolvedContext): string[] => (s.fixed ? s.dirs : s.dirs.map((d) => resolveArgPath(d, ctx.workspace, ctx.home)));
+const inside = (p: { value: string; dynamic: boolean }, dirs: string[], ctx: ResolvedContext): boolean =>
+  !p.dynamic && dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d));
 
 const tokenSet = (t: string): TokenSet => (t === '*' ? null : new Set(t.split('|')));
 
@@ -70,8 +83,8 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
     argsRegex,
     argsMax: rule.args_max ?? null,
     literal,
-    pathsOutside: rule.paths_outside ?? null,
-    pathsOutsideAbs: rule.paths_outside?.every((d) => d.startsWith('/')) ? rule.paths_outside.map((d) => posix.normalize(d)) : null,
+    pathsOutside: rule.paths_outside ? dirSet(rule.paths_outside) : null,
+    pathsWithin: rule.paths_within ? dirSet(rule.paths_within) : null,
     pipedFrom: rule.piped_from ? new Set(rule.piped_from) : null,
   };
 }
@@ -142,9 +155,12 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   if (c.argsAny && !rest.some((p) => p.forms.some((v) => c.argsAny!.some((r) => r.test(v))))) return false;
   if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
   if (c.pathsOutside) {
-    const dirs = c.pathsOutsideAbs ?? c.pathsOutside.map((d) => resolveArgPath(d, ctx.cwd, ctx.home));
-    const outside = rest.some((p) => p.dynamic || !dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d)));
-    if (!outside) return false;
+    const dirs = resolveDirs(c.pathsOutside, ctx);
+    if (!rest.some((p) => !inside(p, dirs, ctx))) return false;
+  }
+  if (c.pathsWithin) {
+    const dirs = resolveDirs(c.pathsWithin, ctx);
+    if (rest.length === 0 || !rest.every((p) => inside(p, dirs, ctx))) return false;
   }
   if (c.pipedFrom && !part.pipedFrom.some((p) => c.pipedFrom!.has(p))) return false;
   return true;

@@ -42,7 +42,9 @@ export const CommandRuleSchema = z.strictObject({
   args_max: z.number().int().min(0).optional()
     .describe('Matches only if at most this many positional arguments follow the pattern'),
   paths_outside: z.array(z.string()).optional()
-    .describe('Matches only if some positional argument resolves outside all of these directories'),
+    .describe('Matches only if some positional argument resolves outside all of these directories ("." = the workspace)'),
+  paths_within: z.array(z.string()).optional()
+    .describe('Matches only if every positional argument resolves inside these directories ("." = the workspace)'),
   piped_from: z.array(z.string()).optional().describe('Matches only if an earlier pipeline stage runs one of these programs'),
   justification: z.string().optional().describe('Shown to the human and sent to the agent'),
   examples: z
