@@ -4,6 +4,9 @@ import { SessionRunner } from '../../engine/sessions/session-runner.js';
 import { PaddockError } from '../../engine/errors.js';
 import { JournalRecorder } from '../../engine/journal/journal-recorder.js';
 import { attachTerminal } from '../terminal.js';
+import { allowRules, denyRules } from '../egress-flags.js';
+import type { NetworkDecisionEvent } from '../../engine/egress/egress-events.js';
+import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { trace } from '../../engine/trace.js';
 import type { RunFlags } from './run.js';
 
@@ -45,6 +48,26 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   trace('orphans checked');
   if (reaped.length) log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
 
+  const network = flags.network ?? (flags.allow?.length ? 'egress' : 'none');
+  if (network !== 'none' && network !== 'egress')
+    throw new PaddockError('BAD_INPUT', `--network ${String(network)}: expected none or egress`);
+  const egress =
+    network === 'egress'
+      ? {
+          // deny before allow in the list is only for reading; the rule set orders by strictness itself
+          rules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
+          // Nobody can answer a network question from inside a raw terminal yet: unmatched is denied.
+          defaultDecision: 'deny' as const,
+          decider: null,
+        }
+      : undefined;
+  if (flags.verbose) {
+    events.subscribe((e) => {
+      if (e.kind === 'network.decision')
+        process.stderr.write(`paddock: ${formatNetworkDecision(e.data as NetworkDecisionEvent)}\n`);
+    });
+  }
+
   const limits = {
     ...(flags.memory ? { memory: flags.memory } : {}),
     ...(flags.cpus ? { cpus: flags.cpus } : {}),
@@ -60,6 +83,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       tty,
       limits,
       timeoutMs: flags.timeout,
+      egress,
       onProgress: (m) => process.stderr.write(`paddock: ${m}\n`),
       output: { stdout: process.stdout, stderr: process.stderr },
       // Signals and input are wired before the program starts, so none can slip past.

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collect } from '../egress-flags.js';
 import { parseBytes, parseDuration, parsePositive } from '../parse.js';
 
 export interface RunFlags {
@@ -12,6 +13,9 @@ export interface RunFlags {
   pids?: number;
   json?: boolean;
   verbose?: boolean;
+  network?: 'none' | 'egress';
+  allow?: string[];
+  deny?: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -27,6 +31,9 @@ export function registerRun(program: Command): void {
     .option('--memory <size>', 'memory limit (e.g. 2g)', parseBytes)
     .option('--cpus <n>', 'CPU limit', parsePositive)
     .option('--pids <n>', 'process limit', parsePositive)
+    .option('--network <mode>', "'none' (no network at all) or 'egress' (only through Paddock's proxy); default: egress when --allow is given, else none")
+    .option('--allow <host|preset>', 'allow egress to a preset (npm, pypi, crates, go, github, anthropic, openai, google) or host[:port]; repeatable', collect)
+    .option('--deny <host>', 'deny egress to a host (deny wins over allow); repeatable', collect)
     .option('--json', 'print a JSON summary on stderr when the session ends')
     .option('-v, --verbose', 'print progress and lifecycle lines on stderr')
     .argument('[command...]', 'command and arguments (after --)')

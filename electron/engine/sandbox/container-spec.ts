@@ -49,8 +49,11 @@ export interface SandboxSpecInput {
   owner: OwnerIdentity;
   limits: SandboxLimits;
   env?: Record<string, string>;
-  /** Docker network to join; 'none' until egress is wired. */
+  /** Docker network to join (the session's internal egress network), or 'none'. */
   network?: string;
+  /** DNS servers for the container (the session gateway's refuser). */
+  dns?: string[];
+  sysctls?: Record<string, string>;
 }
 
 export const LABEL = {
@@ -119,6 +122,8 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
       Init: true,
       IpcMode: 'private',
       NetworkMode: input.network ?? 'none',
+      ...(input.dns ? { Dns: input.dns } : {}),
+      ...(input.sysctls ? { Sysctls: input.sysctls } : {}),
       AutoRemove: false,
     },
   };

@@ -17,6 +17,8 @@ import { SandboxContainer } from '../sandbox/sandbox-container.js';
 import type { WorkspaceOptions } from '../sandbox/workspace.js';
 import { checkRepo, prepareWorkspace, releaseWorkspace } from '../sandbox/workspace.js';
 import type { SessionEventSink } from './session-events.js';
+import type { EgressOptions, SessionEgress } from './session-egress.js';
+import { openSessionEgress } from './session-egress.js';
 import { newSessionId } from './session-id.js';
 import type { SessionRecord } from './session-store.js';
 import { SessionStore } from './session-store.js';
@@ -40,6 +42,8 @@ export interface SessionRunOptions {
    * emitted as `terminal.output` events; with no sinks, events are the only consumer.
    */
   output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  /** Egress through Paddock's proxy; without it the sandbox has no network at all. */
+  egress?: EgressOptions;
   /** Called once the container is created and attached, just before it starts (wire input here). */
   beforeStart?: (sandbox: SandboxContainer, sessionId: string) => void;
 }
@@ -93,7 +97,12 @@ export class SessionRunner {
       if (s.state !== 'running' && s.state !== 'starting') continue;
       if (!recovered.has(s.id) && ownerAlive(s.owner, this.owner)) continue;
       await releaseWorkspace({ repo: s.repo, placeholders: s.placeholders });
-      await this.store.update(s.id, { state: 'interrupted', endedAt: new Date().toISOString(), endReason: 'interrupted', message: 'the engine process that ran this session died; its container was reaped' });
+      await this.store.update(s.id, {
+        state: 'interrupted',
+        endedAt: new Date().toISOString(),
+        endReason: 'interrupted',
+        message: 'the engine process that ran this session died; its container was reaped',
+      });
       recovered.add(s.id);
     }
     return [...recovered];
@@ -107,7 +116,8 @@ export class SessionRunner {
     // Independent steps run together: they are most of a short session's start-up.
     const [imageR, wsR] = await Promise.allSettled([
       resolveImage(this.deps.docker, opts.image, {
-        onProgress: (e) => e.type === 'step' && progress(`building image, step ${e.index}/${e.count}: ${e.name}`),
+        onProgress: (e) =>
+          e.type === 'step' && progress(`building image, step ${e.index}/${e.count}: ${e.name}`),
       }),
       prepareWorkspace(repo, { ...opts.workspace, emptyFile }),
     ]);
@@ -135,14 +145,24 @@ export class SessionRunner {
       owner: this.owner,
     };
     let sandbox: SandboxContainer | null = null;
+    let egress: SessionEgress | null = null;
     const owner = await stat(repo);
     const user = sandboxUser(owner);
     if (owner.uid !== user.uid) {
-      progress(`${repo} belongs to uid ${owner.uid}; the sandbox runs as uid ${user.uid}, which can read it but may not be able to write to it`);
+      progress(
+        `${repo} belongs to uid ${owner.uid}; the sandbox runs as uid ${user.uid}, which can read it but may not be able to write to it`,
+      );
     }
     try {
       await this.store.put(record);
       trace('session recorded');
+      if (opts.egress) {
+        egress = await openSessionEgress(this.deps.docker, id, this.deps.events, opts.egress, (reason) => {
+          void this.abort(id, `the session was stopped because the egress proxy failed closed (${reason})`);
+        });
+        for (const n of egress.notes) progress(n);
+        trace('egress ready');
+      }
       const spec = buildContainerSpec({
         sessionId: id,
         image: image.tag,
@@ -153,7 +173,10 @@ export class SessionRunner {
         owner: this.owner,
         user,
         limits: { ...defaultLimits(), ...opts.limits },
-        env: opts.env,
+        env: { ...opts.env, ...egress?.env },
+        network: egress?.network,
+        dns: egress?.dns,
+        sysctls: egress?.sysctls,
       });
       sandbox = await SandboxContainer.create(this.deps.docker, spec);
       trace('container created and attached');
@@ -173,7 +196,11 @@ export class SessionRunner {
         sandboxUser: `${user.uid}:${user.gid}`,
         protectedPaths: ws.protected,
         maskedFiles: ws.masked,
-        limits: { memory: limits.Memory ?? 0, cpus: (limits.NanoCpus ?? 0) / 1e9, pids: limits.PidsLimit ?? 0 },
+        limits: {
+          memory: limits.Memory ?? 0,
+          cpus: (limits.NanoCpus ?? 0) / 1e9,
+          pids: limits.PidsLimit ?? 0,
+        },
       });
       this.deps.preStart?.(id);
       this.live.set(id, sandbox);
@@ -183,34 +210,60 @@ export class SessionRunner {
       record.state = 'running';
       await this.store.put(record);
       this.deps.events.emit(id, 'container.lifecycle', { containerId: sandbox.id, state: 'started' });
-      this.deps.events.emit(id, 'session.started', { repo, image: image.tag, imageDigest: record.imageDigest, command: opts.command, containerId: sandbox.id });
+      this.deps.events.emit(id, 'session.started', {
+        repo,
+        image: image.tag,
+        imageDigest: record.imageDigest,
+        command: opts.command,
+        containerId: sandbox.id,
+      });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
-      const done = this.finish(record, sandbox, ws, stdout, stderr).finally(() => timer && clearTimeout(timer));
+      const done = this.finish(record, sandbox, ws, stdout, stderr, egress).finally(
+        () => timer && clearTimeout(timer),
+      );
       return { id, record, sandbox, done };
     } catch (e) {
       this.live.delete(id);
       await sandbox?.remove().catch(() => {});
+      await egress?.close();
       await releaseWorkspace(ws);
-      const err = e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
+      const err =
+        e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
       await this.store
-        .update(id, { state: 'failed', endedAt: new Date().toISOString(), endReason: 'error', message: err.message })
+        .update(id, {
+          state: 'failed',
+          endedAt: new Date().toISOString(),
+          endReason: 'error',
+          message: err.message,
+        })
         .catch(() => {});
       this.deps.events.emit(id, 'session.error', { code: err.code, message: err.message });
       throw err;
     }
   }
 
-  private async finish(record: SessionRecord, sandbox: SandboxContainer, ws: Parameters<typeof releaseWorkspace>[0], stdout: PassThrough, stderr: PassThrough): Promise<SessionResult> {
+  private async finish(
+    record: SessionRecord,
+    sandbox: SandboxContainer,
+    ws: Parameters<typeof releaseWorkspace>[0],
+    stdout: PassThrough,
+    stderr: PassThrough,
+    egress: SessionEgress | null,
+  ): Promise<SessionResult> {
     const exit = await sandbox.wait();
     this.live.delete(record.id);
     trace('container exited');
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;
+    await egress?.close(); // after the container: the network cannot go while it is attached
     trace('container removed');
     stdout.end();
     stderr.end();
     await releaseWorkspace(ws);
-    this.deps.events.emit(record.id, 'container.lifecycle', { containerId: sandbox.id, state: exit.reason === 'oom' ? 'oom' : 'removed' });
+    this.deps.events.emit(record.id, 'container.lifecycle', {
+      containerId: sandbox.id,
+      state: exit.reason === 'oom' ? 'oom' : 'removed',
+    });
     const patch: Partial<SessionRecord> = {
       state: exit.reason === 'exited' ? 'ended' : exit.reason === 'engine-lost' ? 'failed' : 'ended',
       endedAt: new Date().toISOString(),
@@ -219,7 +272,11 @@ export class SessionRunner {
       message: exit.message ?? null,
     };
     const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
-    this.deps.events.emit(record.id, 'session.ended', { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}) });
+    this.deps.events.emit(record.id, 'session.ended', {
+      exitCode: exit.exitCode,
+      reason: exit.reason,
+      ...(exit.message ? { message: exit.message } : {}),
+    });
     return { ...exit, record: updated };
   }
 

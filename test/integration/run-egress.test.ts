@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, runCli, summary, tempHome } from '../helpers/paddock-cli.js';
+
+// `paddock run` with egress: the only way out is Paddock's proxy. "The internet" is a container
+// this test starts on an internal network it creates; nothing else is contacted.
+const home = tempHome();
+const env = { PADDOCK_HOME: home.home };
+let repo: string;
+let netName: string;
+let server: string;
+let ip: string;
+
+const SERVER = `require('http').createServer((q, s) => s.end('hello from the test internet ' + q.url)).listen(8080, () => console.log('up'))`;
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'paddock-egr-'));
+  netName = `paddock-test-internet-${process.pid}`;
+  docker(['network', 'create', '--internal', '--label', 'paddock.test=1', netName]);
+  const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
+  server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', netName, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', SERVER]);
+  ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${netName}").IPAddress}}`, server]);
+  for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+});
+afterAll(() => {
+  docker(['rm', '-f', server]);
+  docker(['network', 'rm', netName]);
+  rmSync(repo, { recursive: true, force: true });
+  home.cleanup();
+});
+
+function leftoverNetworks(sessionId: string): string {
+  return docker(['network', 'ls', '-q', '--filter', `label=paddock.session=${sessionId}`]);
+}
+
+describe('paddock run with egress', () => {
+  it('reaches an allowed destination through the proxy, logs the decision, and cleans up its network', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '-v', '--allow', `${ip}:8080`, '--cmd', `curl -sS --max-time 10 http://${ip}:8080/allowed; echo; env | grep -c '^HTTP_PROXY='`], env);
+    expect(r.stdout).toContain('hello from the test internet /allowed');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('1');
+    expect(r.stderr).toMatch(new RegExp(`ALLOW .*${ip.replaceAll('.', '\\.')}`));
+    const s = summary(r.stderr);
+    expect(s.exitCode).toBe(0);
+    expect(leftoverNetworks(s.session)).toBe('');
+    const journal = readFileSync(join(home.home, 'sessions', s.session, 'journal.jsonl'), 'utf8');
+    expect(journal).toMatch(/"kind":"network.decision".*"decision":"allow"/);
+  });
+
+  it('denies what no rule allows, with a 403 that says how to allow it', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--allow', 'registry.npmjs.org', '--cmd', `curl -sS --max-time 10 -w ' status=%{http_code}' http://${ip}:8080/denied`], env);
+    expect(r.stdout).toMatch(/status=403/);
+    expect(r.stdout).toMatch(/allow/i);
+    expect(r.stdout).not.toContain('hello from the test internet');
+  });
+
+  it('has no way around the proxy: direct connections and DNS fail', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--allow', `${ip}:8080`, '--cmd', `curl -sS --max-time 5 --noproxy '*' http://${ip}:8080/direct; echo "direct=$?"; getent hosts example.test; echo "dns=$?"; cat /proc/sys/net/ipv6/conf/all/disable_ipv6`], env);
+    expect(r.stdout).not.toContain('hello from the test internet');
+    expect(r.stdout).toMatch(/direct=[1-9]/);
+    expect(r.stdout).toMatch(/dns=[1-9]/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('1');
+  });
+
+  it('without --allow the sandbox has no network at all', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--cmd', 'ls /sys/class/net; env | grep -ci proxy'], env);
+    expect(r.stdout.trim().split('\n')).toEqual(['lo', '0']);
+  });
+});
