@@ -4,6 +4,7 @@ import { isWithin, pathMatcher, resolveArgPath } from './glob.js';
 import type { CommandDecision } from './policy-schema.js';
 import { commandStrictness, ENGINE_SOURCE } from './policy-types.js';
 import type { EffectiveCommandRule, EffectivePolicy, Provenance, SourceRef } from './policy-types.js';
+import { floorOf } from './command-unwrap.js';
 import { analyseCommandLine } from './shell-analyse.js';
 import type { ShellPart } from './shell-analyse.js';
 
@@ -56,19 +57,31 @@ interface Judgement {
 }
 
 /**
- * The working directories a part may run in: the given cwd, plus every static `cd DIR` on the
- * line (resolved against the earlier candidates). Paths are judged under each; strictest wins.
+ * The working directories a part may run in: the given cwd, plus every static `cd DIR` /
+ * `pushd DIR` on the line (resolved against the earlier candidates; bare `cd` = home). Paths
+ * are judged under each; strictest wins. `unknown`: some `cd` goes somewhere only known at
+ * run time (`cd $X`, `cd -`, `popd`).
  */
-function candidateContexts(parts: readonly ShellPart[], ctx: ResolvedContext): ResolvedContext[] {
+function candidateContexts(parts: readonly ShellPart[], ctx: ResolvedContext): { ctxs: ResolvedContext[]; unknown: boolean } {
   let cwds = [ctx.cwd];
+  let unknown = false;
   for (const p of parts) {
-    if (p.kind !== 'command' || p.argv[0] !== 'cd' || p.argv.length < 2 || p.dynamic[1]) continue;
-    const dir = p.argv[1]!;
+    const prog = p.argv[0];
+    if (p.kind !== 'command' || (prog !== 'cd' && prog !== 'pushd' && prog !== 'popd')) continue;
+    const args = p.argv.slice(1).filter((a, i) => !(a.startsWith('-') && a !== '-' && !p.dynamic[i + 1]));
+    const dir = prog === 'popd' ? undefined : (args[0] ?? ctx.home);
+    if (dir === undefined || dir === '-' || p.dynamic[p.argv.indexOf(dir)]) {
+      unknown = true;
+      continue;
+    }
     cwds = [...new Set([...cwds, ...cwds.map((c) => resolveArgPath(dir, c, ctx.home))])];
     if (cwds.length > 8) break;
   }
-  return cwds.map((cwd) => (cwd === ctx.cwd ? ctx : { ...ctx, cwd }));
+  return { ctxs: cwds.map((cwd) => (cwd === ctx.cwd ? ctx : { ...ctx, cwd })), unknown };
 }
+
+const UNKNOWN_CWD = floorOf('paths.unknown-cwd', 'writes to a relative path after a `cd` to a directory known only at run time');
+const isRelative = (p: string): boolean => !p.startsWith('/') && !p.startsWith('~') && !p.startsWith('$HOME');
 
 const engineRef = (id: string): RuleRef => ({ id: `engine:${id}`, source: ENGINE_SOURCE });
 
@@ -120,13 +133,24 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     return { decision: 'ask', rule: engineRef('paths.redirect-outside-workspace'), justification: `writes to ${abs}, outside the workspace` };
   }
 
-  function writesProtected(part: ShellPart, ctx: ResolvedContext, split: ReturnType<typeof splitArgs>): string | null {
+  /** Paths a writing command writes to (null: not a writing command). */
+  function writeTargets(part: ShellPart): string[] | null {
     const prog = part.argv[0]!;
+    const split = splitArgs(part);
     const isWriter = WRITERS.has(prog) || (prog === 'sed' && split.flags.some((f) => flagMatches('-i', f) || flagMatches('--in-place', f))) || prog === 'dd';
     if (!isWriter) return null;
+    return prog === 'dd' ? part.argv.filter((a) => a.startsWith('of=')).map((a) => a.slice(3)) : split.positional.filter((p) => !p.dynamic).map((p) => p.value);
+  }
+
+  function writesProtected(part: ShellPart, ctx: ResolvedContext): string | null {
     const m = protectedFor(ctx);
-    const candidates = prog === 'dd' ? part.argv.filter((a) => a.startsWith('of=')).map((a) => a.slice(3)) : split.positional.filter((p) => !p.dynamic).map((p) => p.value);
-    return candidates.find((c) => m.matches(resolveArgPath(c, ctx.cwd, ctx.home))) ?? null;
+    return writeTargets(part)?.find((c) => m.matches(resolveArgPath(c, ctx.cwd, ctx.home))) ?? null;
+  }
+
+  /** After a `cd` to an unknown place, a relative write could land on a protected path. */
+  function writesRelative(part: ShellPart): boolean {
+    if (part.kind === 'redirect') return !part.target!.dynamic && isRelative(part.target!.path);
+    return part.kind === 'command' && (writeTargets(part)?.some(isRelative) ?? false);
   }
 
   function judgeCommand(part: ShellPart, ctx: ResolvedContext): Judgement {
@@ -140,7 +164,7 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     let out = best
       ? { decision: best.rule.decision, rule: { id: best.rule.id, source: best.rule.source }, justification: best.rule.justification ?? `rule ${best.rule.id}` }
       : { decision: policy.commands.default, rule: defaultRef, justification: 'no rule matches this command; the policy default applies' };
-    const hit = writesProtected(part, ctx, split);
+    const hit = writesProtected(part, ctx);
     if (hit !== null) out = { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${hit} is a protected path (read-only in the sandbox)` };
     return out;
   }
@@ -149,7 +173,7 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     evaluate(commandLine: string, evalCtx?: EvalContext): CommandVerdict {
       const ctx = resolveContext(evalCtx);
       const parts = analyse(commandLine);
-      const ctxs = candidateContexts(parts, ctx);
+      const { ctxs, unknown } = candidateContexts(parts, ctx);
       const verdicts: PartVerdict[] = [];
       let deciding: PartVerdict | null = null;
       for (const part of parts) {
@@ -160,7 +184,8 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
             if (c === ctx || commandStrictness(j.decision) > commandStrictness(v.decision)) v = j;
           }
         }
-        for (const f of part.floors) {
+        const floors = unknown && writesRelative(part) ? [...part.floors, UNKNOWN_CWD] : part.floors;
+        for (const f of floors) {
           const stricter = commandStrictness(f.decision) - commandStrictness(v.decision);
           if (stricter > 0 || (stricter === 0 && (v.rule === defaultRef || v.justification === ''))) {
             v = { decision: f.decision, rule: engineRef(f.id), justification: f.reason };
