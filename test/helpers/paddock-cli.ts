@@ -26,6 +26,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
     input: input ?? '',
     encoding: 'utf8',
     timeout: 170_000,
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -8,6 +8,9 @@ import { allowRules, denyRules } from '../egress-flags.js';
 import type { NetworkDecisionEvent } from '../../engine/egress/egress-events.js';
 import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { trace } from '../../engine/trace.js';
+import { loadEffectivePolicy } from '../../engine/policy/policy-loader.js';
+import { checkRepo } from '../../engine/sandbox/workspace.js';
+import { egressFromPolicy, workspaceFromPolicy } from '../../engine/sessions/session-policy.js';
 import type { RunFlags } from './run.js';
 
 /** Run one session in this terminal; resolves to the exit code `paddock run` should exit with. */
@@ -19,8 +22,12 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   const log = (m: string) => flags.verbose && process.stderr.write(`paddock: ${m}\n`);
 
   trace('cli loaded');
-  const { docker } = await connectEngine();
-  trace('engine connected');
+  const repo = await checkRepo(flags.repo);
+  // The policy decides the sandbox's paths and network; a policy that fails to load stops here.
+  const [{ docker }, policy] = await Promise.all([connectEngine(), loadEffectivePolicy({ repo })]);
+  for (const w of policy.warnings)
+    process.stderr.write(`paddock: policy: ${w.source.file}:${w.source.line}: ${w.message}\n`);
+  trace('engine connected, policy loaded');
   const events = new SessionEventBus((e) => log(`event listener failed: ${String(e)}`));
   // The journal records every event; if it cannot, the session stops (fail closed).
   const journal = new JournalRecorder({
@@ -48,19 +55,20 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   trace('orphans checked');
   if (reaped.length) log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
 
-  const network = flags.network ?? (flags.allow?.length ? 'egress' : 'none');
-  if (network !== 'none' && network !== 'egress')
-    throw new PaddockError('BAD_INPUT', `--network ${String(network)}: expected none or egress`);
+  if (flags.network !== undefined && flags.network !== 'none' && flags.network !== 'egress')
+    throw new PaddockError('BAD_INPUT', `--network ${String(flags.network)}: expected none or egress`);
   const egress =
-    network === 'egress'
-      ? {
-          // deny before allow in the list is only for reading; the rule set orders by strictness itself
-          rules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
-          // Nobody can answer a network question from inside a raw terminal yet: unmatched is denied.
-          defaultDecision: 'deny' as const,
+    flags.network === 'none'
+      ? undefined
+      : egressFromPolicy(policy.policy, {
+          extraRules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
+          force: flags.network === 'egress',
+          // Nobody can answer a network question from a raw terminal yet: asks are denied.
           decider: null,
-        }
-      : undefined;
+        });
+  const paths = workspaceFromPolicy(policy.policy);
+  if (paths.unmountable.length)
+    log(`policy paths enforced only on agent tools, not mounts: ${paths.unmountable.join(', ')}`);
   if (flags.verbose) {
     events.subscribe((e) => {
       if (e.kind === 'network.decision')
@@ -76,7 +84,9 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   let detach = () => {};
   try {
     const session = await runner.start({
-      repo: flags.repo,
+      repo,
+      workspace: paths,
+      policy: { fingerprint: policy.fingerprint, layers: policy.layers.map((l) => `${l.layer}:${l.file}`) },
       image: flags.image,
       agent: flags.cmd || args.length ? 'command' : 'shell',
       command,

@@ -74,8 +74,11 @@ let initializing: Promise<void> | null = null;
 export function initPolicyEngine(options: { bashWasmPath?: string } = {}): Promise<void> {
   if (parser) return Promise.resolve();
   initializing ??= (async () => {
-    await Parser.init();
-    const wasm = options.bashWasmPath ?? createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
+    const req = createRequire(import.meta.url);
+    // Resolved through the package, not next to this file: the CLI runs from a bundle.
+    const runtimeWasm = req.resolve('web-tree-sitter/tree-sitter.wasm');
+    await Parser.init({ locateFile: () => runtimeWasm });
+    const wasm = options.bashWasmPath ?? req.resolve('tree-sitter-bash/tree-sitter-bash.wasm');
     const language = await Language.load(wasm);
     const p = new Parser();
     p.setLanguage(language);

@@ -3,8 +3,11 @@ import { join, resolve } from 'node:path';
 import { PaddockError } from '../errors.js';
 import { PathMatcher } from './glob.js';
 
-/** Paths inside the repo that the agent may read but never change (policy supplies these later). */
-export const DEFAULT_PROTECTED_PATHS = ['.git/hooks', '.git/config', '.paddock', '.claude', '.codex', '.gemini', '.vscode', '.idea'];
+/**
+ * Paths inside the repo that the agent may read but never change, when no policy says otherwise.
+ * A trailing `/` marks a directory (created empty when missing, so the agent cannot create it).
+ */
+export const DEFAULT_PROTECTED_PATHS = ['.git/hooks/', '.git/config', '.paddock/', '.claude/', '.codex/', '.gemini/', '.vscode/', '.idea/'];
 
 /** Files that are masked with an empty read-only file unless the policy allows them. */
 export const DEFAULT_SECRET_PATTERNS = ['.env', '.env.*', '*.pem', '*.key', '*.p12', 'id_{rsa,dsa,ecdsa,ed25519}', 'id_{ecdsa,ed25519}_sk'];
@@ -104,6 +107,7 @@ async function findFiles(root: string, want: (rel: string) => boolean): Promise<
 
 async function protectPaths(repo: string, paths: readonly string[], out: PreparedWorkspace): Promise<void> {
   for (const rel of paths) {
+    const isDir = rel.endsWith('/');
     const clean = rel.replace(/^\/+|\/+$/g, '');
     const st = await lstat(join(repo, clean)).catch(() => null);
     if (st?.isSymbolicLink()) {
@@ -111,7 +115,7 @@ async function protectPaths(repo: string, paths: readonly string[], out: Prepare
     }
     if (st) {
       out.protected.push(clean);
-    } else if (!clean.includes('/')) {
+    } else if (isDir && !clean.includes('/')) {
       // A missing top-level protected dir would let the agent create it (e.g. .vscode/settings.json
       // that the host IDE runs). Create an empty one to mount read-only; removed after the session.
       await mkdir(join(repo, clean));

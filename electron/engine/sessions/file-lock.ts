@@ -5,7 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * A cross-process lock file (O_EXCL create). A lock whose holder process is gone is taken over,
  * so a crashed writer never wedges the index.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -68,10 +68,19 @@ export async function openSessionEgress(
     const notes: string[] = [];
     const dns = await startDnsRefuser({ sessionId, listenHost: net.gateway, events });
     if (dns) undo.push(() => dns.close());
-    else notes.push('DNS refuser not started (port 53 needs privilege); lookups inside the sandbox simply fail');
-    const fw = await applyGatewayFirewall({ bridge: net.bridge, gateway: net.gateway, proxyPort: proxy.port, dns: !!dns });
+    else
+      notes.push('DNS refuser not started (port 53 needs privilege); lookups inside the sandbox simply fail');
+    const fw = await applyGatewayFirewall({
+      bridge: net.bridge,
+      gateway: net.gateway,
+      proxyPort: proxy.port,
+      dns: !!dns,
+    });
     if (fw.applied) undo.push(() => fw.remove());
-    else notes.push(`host firewall not applied (${fw.reason ?? 'unknown'}): host services listening on all addresses are reachable from the sandbox`);
+    else
+      notes.push(
+        `host firewall not applied (${fw.reason ?? 'unknown'}): host services listening on all addresses are reachable from the sandbox`,
+      );
     return {
       network: net.name,
       dns: [net.gateway],

@@ -19,17 +19,29 @@ export interface SessionEventMap {
     protectedPaths: string[];
     maskedFiles: string[];
     limits: { memory: number; cpus: number; pids: number };
+    policy: { fingerprint: string; layers: string[] } | null;
+    network: string;
   };
-  'session.started': { repo: string; image: string; imageDigest: string | null; command: string[]; containerId: string };
+  'session.started': {
+    repo: string;
+    image: string;
+    imageDigest: string | null;
+    command: string[];
+    containerId: string;
+  };
   'session.ended': { exitCode: number | null; reason: SessionEndReason; message?: string };
-  'container.lifecycle': { containerId: string; state: 'created' | 'started' | 'stopped' | 'removed' | 'oom' | 'killed' };
+  'container.lifecycle': {
+    containerId: string;
+    state: 'created' | 'started' | 'stopped' | 'removed' | 'oom' | 'killed';
+  };
   'terminal.output': { data: string; stream?: 'stdout' | 'stderr' };
   'terminal.input': { data: string };
   'terminal.resize': { cols: number; rows: number };
   'session.error': { code: string; message: string };
 }
 
-export type SessionEndReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'aborted' | 'engine-lost' | 'interrupted' | 'error';
+export type SessionEndReason =
+  'exited' | 'oom' | 'killed' | 'timeout' | 'aborted' | 'engine-lost' | 'interrupted' | 'error';
 
 export type SessionEventKind = keyof SessionEventMap;
 

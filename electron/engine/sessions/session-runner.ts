@@ -42,6 +42,8 @@ export interface SessionRunOptions {
    * emitted as `terminal.output` events; with no sinks, events are the only consumer.
    */
   output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  /** The effective policy this session runs under (recorded with the session). */
+  policy?: { fingerprint: string; layers: string[] };
   /** Egress through Paddock's proxy; without it the sandbox has no network at all. */
   egress?: EgressOptions;
   /** Called once the container is created and attached, just before it starts (wire input here). */
@@ -201,6 +203,8 @@ export class SessionRunner {
           cpus: (limits.NanoCpus ?? 0) / 1e9,
           pids: limits.PidsLimit ?? 0,
         },
+        policy: opts.policy ?? null,
+        network: egress ? egress.network : 'none',
       });
       this.deps.preStart?.(id);
       this.live.set(id, sandbox);

@@ -53,7 +53,8 @@ export class SessionStore {
   async get(id: string): Promise<SessionRecord> {
     const all = await this.list();
     const hit = all.find((s) => s.id === id) ?? uniquePrefix(all, id);
-    if (!hit) throw new PaddockError('SESSION_NOT_FOUND', `no session ${id}; \`paddock sessions\` lists them`);
+    if (!hit)
+      throw new PaddockError('SESSION_NOT_FOUND', `no session ${id}; \`paddock sessions\` lists them`);
     return hit;
   }
 
@@ -89,11 +90,19 @@ export class SessionStore {
     try {
       await this.db.read();
     } catch (e) {
-      throw new PaddockError('INTERNAL', `the sessions index ${this.path} is not valid JSON (${(e as Error).message}); move it aside and it will be recreated`);
+      throw new PaddockError(
+        'INTERNAL',
+        `the sessions index ${this.path} is not valid JSON (${(e as Error).message}); move it aside and it will be recreated`,
+      );
     }
-    const parsed = z.object({ version: z.literal(1), sessions: z.array(SessionRecord) }).safeParse(this.db.data);
+    const parsed = z
+      .object({ version: z.literal(1), sessions: z.array(SessionRecord) })
+      .safeParse(this.db.data);
     if (!parsed.success) {
-      throw new PaddockError('INTERNAL', `the sessions index ${this.path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
+      throw new PaddockError(
+        'INTERNAL',
+        `the sessions index ${this.path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`,
+      );
     }
     this.db.data = parsed.data;
   }
