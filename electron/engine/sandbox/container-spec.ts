@@ -54,6 +54,8 @@ export interface SandboxSpecInput {
   /** DNS servers for the container (the session gateway's refuser). */
   dns?: string[];
   sysctls?: Record<string, string>;
+  /** Host files/directories mounted read-only outside the repo (e.g. the gate's agent settings). */
+  readOnlyMounts?: { source: string; target: string }[];
 }
 
 export const LABEL = {
@@ -75,6 +77,7 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
   for (const rel of ws.masked) {
     mounts.push({ Type: 'bind', Source: input.emptyFile, Target: `${WORKSPACE}/${rel}`, ReadOnly: true });
   }
+  for (const m of input.readOnlyMounts ?? []) mounts.push({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: true });
 
   const user = input.user ?? { uid: AGENT_UID, gid: AGENT_UID };
   const tmpfsOpts = `rw,nosuid,nodev,size=${limits.tmpfsSize}`;

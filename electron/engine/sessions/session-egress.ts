@@ -29,6 +29,10 @@ export interface SessionEgress {
   sysctls: Record<string, string>;
   /** Short lines for `--verbose` (e.g. the firewall could not be applied, and why). */
   notes: string[];
+  /** The session network's gateway (Paddock's endpoints listen there) and host bridge; whether the firewall is on. */
+  gateway: string;
+  bridge: string;
+  firewall: boolean;
   close(): Promise<void>;
 }
 
@@ -88,6 +92,9 @@ export async function openSessionEgress(
       // No IPv6 at all, and no unprivileged ICMP sockets (Docker 20.10 allows them otherwise).
       sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv4.ping_group_range': '1 0' },
       notes,
+      gateway: net.gateway,
+      bridge: net.bridge,
+      firewall: fw.applied,
       close,
     };
   } catch (e) {

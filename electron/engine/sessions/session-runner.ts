@@ -46,8 +46,19 @@ export interface SessionRunOptions {
   policy?: { fingerprint: string; layers: string[] };
   /** Egress through Paddock's proxy; without it the sandbox has no network at all. */
   egress?: EgressOptions;
+  /**
+   * Per-session services started once the session network exists (the approvals gate): extra
+   * env and read-only mounts for the container; closed after the container is removed.
+   */
+  extras?: (ctx: { sessionId: string; egress: SessionEgress | null }) => Promise<SessionExtras>;
   /** Called once the container is created and attached, just before it starts (wire input here). */
   beforeStart?: (sandbox: SandboxContainer, sessionId: string) => void;
+}
+
+export interface SessionExtras {
+  env: Record<string, string>;
+  mounts: { source: string; target: string }[];
+  close(): Promise<void>;
 }
 
 export interface SessionResult extends SandboxExit {
@@ -148,6 +159,7 @@ export class SessionRunner {
     };
     let sandbox: SandboxContainer | null = null;
     let egress: SessionEgress | null = null;
+    let extras: SessionExtras | null = null;
     const owner = await stat(repo);
     const user = sandboxUser(owner);
     if (owner.uid !== user.uid) {
@@ -165,6 +177,7 @@ export class SessionRunner {
         for (const n of egress.notes) progress(n);
         trace('egress ready');
       }
+      if (opts.extras) extras = await opts.extras({ sessionId: id, egress });
       const spec = buildContainerSpec({
         sessionId: id,
         image: image.tag,
@@ -175,7 +188,8 @@ export class SessionRunner {
         owner: this.owner,
         user,
         limits: { ...defaultLimits(), ...opts.limits },
-        env: { ...opts.env, ...egress?.env },
+        env: { ...opts.env, ...extras?.env, ...egress?.env },
+        readOnlyMounts: extras?.mounts,
         network: egress?.network,
         dns: egress?.dns,
         sysctls: egress?.sysctls,
@@ -222,7 +236,7 @@ export class SessionRunner {
         containerId: sandbox.id,
       });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
-      const done = this.finish(record, sandbox, ws, stdout, stderr, egress).finally(
+      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras).finally(
         () => timer && clearTimeout(timer),
       );
       return { id, record, sandbox, done };
@@ -230,6 +244,7 @@ export class SessionRunner {
       this.live.delete(id);
       await sandbox?.remove().catch(() => {});
       await egress?.close();
+      await extras?.close();
       await releaseWorkspace(ws);
       const err =
         e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
@@ -253,6 +268,7 @@ export class SessionRunner {
     stdout: PassThrough,
     stderr: PassThrough,
     egress: SessionEgress | null,
+    extras: SessionExtras | null = null,
   ): Promise<SessionResult> {
     const exit = await sandbox.wait();
     this.live.delete(record.id);
@@ -260,6 +276,7 @@ export class SessionRunner {
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;
     await egress?.close(); // after the container: the network cannot go while it is attached
+    await extras?.close();
     trace('container removed');
     stdout.end();
     stderr.end();
