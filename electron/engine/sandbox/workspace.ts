@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, rmdir, stat, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PaddockError } from '../errors.js';
-import { PathMatcher } from './glob.js';
+import { pathMatcher } from '../policy/glob.js';
 
 /**
  * Paths inside the repo that the agent may read but never change, when no policy says otherwise.
@@ -61,8 +61,9 @@ export async function prepareWorkspace(repoPath: string, opts: WorkspaceOptions)
   }
 
   const allowed = new Set((opts.allowedSecrets ?? []).map((p) => p.replace(/^\/+/, '')));
-  const matcher = new PathMatcher(opts.secretPatterns ?? DEFAULT_SECRET_PATTERNS);
-  out.masked = (await findFiles(repo, (rel) => matcher.matches(rel) && !allowed.has(rel))).sort();
+  // The policy's own matcher, so the mounts hide exactly what the gate's path rules call masked.
+  const matcher = pathMatcher(opts.secretPatterns ?? DEFAULT_SECRET_PATTERNS, { workspace: repo, home: '/nonexistent-home' });
+  out.masked = (await findFiles(repo, (rel) => matcher.matches(join(repo, rel)) && !allowed.has(rel))).sort();
   if (out.masked.length > MAX_MASKS) {
     await releaseWorkspace(out);
     throw new PaddockError(
