@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const noElectron = { group: ['electron', 'electron/*'], message: 'The engine and contract run headless: never import electron here.' };
+const noElectron = { regex: '^electron(/.*)?$', message: 'The engine and contract run headless: never import electron here.' };
 const noNode = { group: ['node:*'], message: 'The renderer is a sandboxed web page: no Node built-ins.' };
 const noRenderer = { group: ['**/renderer/**'], message: 'Main never imports renderer code.' };
 const noEngineFromRenderer = { group: ['**/engine/**', '**/main/**', '**/cli/**'], message: 'The renderer talks only to an ApiClient.' };

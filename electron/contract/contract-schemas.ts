@@ -40,6 +40,8 @@ export const ReplayEventSchema = z.object({
   time: z.number(),
   kind: z.string(),
   data: z.unknown(),
+  /** One line of plain text for feeds and timeline labels. */
+  summary: z.string(),
 });
 export type ReplayEvent = z.infer<typeof ReplayEventSchema>;
 

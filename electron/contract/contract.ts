@@ -62,6 +62,8 @@ export const procedures = {
         from: z.number(),
         to: z.number(),
         kinds: z.array(z.string().max(100)).max(100).optional(),
+        /** Only notable events (everything but terminal output, input and resizes). */
+        notable: z.boolean().optional(),
         limit: z.number().int().positive().max(50_000).optional(),
       })
       .strict(),

@@ -101,6 +101,8 @@ export function activitySummary(e: SessionEvent): string {
       return `ended: ${typeof d.exitCode === 'number' ? `exit ${d.exitCode}` : 'no exit code'} (${String(d.reason)})${typeof d.message === 'string' ? ` — ${d.message}` : ''}`;
     case 'session.error':
       return `error ${String(d.code)}: ${String(d.message)}`;
+    case 'journal.header':
+      return `journal opened (signing key ${String(d.keyId).slice(0, 12)})`;
     case 'container.lifecycle':
       return `container ${String(d.state)}`;
     case 'network.decision':

@@ -4,6 +4,13 @@ import { exportSession } from '../journal/journal-export.js';
 import { journalPaths } from '../journal/journal-paths.js';
 import { ReplayIndex } from '../journal/replay-index.js';
 import { PaddockError } from '../errors.js';
+import type { SessionEvent } from '../sessions/session-events.js';
+import { activitySummary } from './api-views.js';
+
+function recordSummary(kind: string, data: unknown): string {
+  if (kind === 'terminal.output' || kind === 'terminal.input') return `${kind} (${String((data as { data?: string }).data?.length ?? 0)} characters)`;
+  return activitySummary({ sessionId: '', kind, time: 0, data } as SessionEvent);
+}
 
 type ReplayKeys = 'replay.events' | 'replay.screenAt' | 'replay.search' | 'export.session';
 
@@ -39,15 +46,17 @@ export function replayHandlers(deps: ReplayDeps): Pick<ApiHandlers, ReplayKeys> 
     return index;
   };
   return {
-    'replay.events': async ({ id, from, to, kinds, limit }) => {
+    'replay.events': async ({ id, from, to, kinds, notable, limit }) => {
       const ix = await open(id);
       const max = limit ?? 5000;
-      const records = await ix.eventsBetween(from, to, { kinds, limit: max + 1 });
+      const notableKinds = [...new Set(ix.events.map((e) => e.kind))];
+      const wanted = notable ? (kinds ? kinds.filter((k) => notableKinds.includes(k)) : notableKinds) : kinds;
+      const records = await ix.eventsBetween(from, to, { kinds: wanted, limit: max + 1 });
       return {
         startTime: ix.startTime,
         endTime: ix.endTime,
         count: ix.count,
-        events: records.slice(0, max).map((r) => ({ seq: r.seq, time: r.time, kind: r.kind, data: r.data })),
+        events: records.slice(0, max).map((r) => ({ seq: r.seq, time: r.time, kind: r.kind, data: r.data, summary: recordSummary(r.kind, r.data) })),
         truncated: records.length > max,
       };
     },

@@ -1,0 +1,158 @@
+/* eslint-disable @typescript-eslint/require-await -- an in-memory fake has nothing to wait for */
+import type { ApiHandlers, EventName, EventPayload, PolicyView, Session, Transport } from '../../../electron/contract/index.js';
+import { ApiCallError, dispatch } from '../../../electron/contract/index.js';
+
+/**
+ * An in-memory implementation of the whole contract, for component tests. Calls go through the
+ * contract's own `dispatch`, so inputs are validated exactly as the engine's transports do.
+ */
+export interface FakeApi {
+  transport: Transport;
+  handlers: ApiHandlers;
+  sessions: Session[];
+  /** Every call made, in order: [name, input]. */
+  calls: Array<[string, unknown]>;
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void;
+  /** Make the next call of this procedure fail with this code. */
+  failNext(name: keyof ApiHandlers, code: string, message: string): void;
+}
+
+export function fakeSession(over: Partial<Session> = {}): Session {
+  return {
+    id: '20260101-120000-abcdef',
+    repo: '/home/dev/project',
+    image: 'paddock/agent:test',
+    agent: 'command',
+    command: ['sh', '-c', 'npm test'],
+    state: 'ended',
+    startedAt: '2026-01-01T12:00:00.000Z',
+    endedAt: '2026-01-01T12:00:05.000Z',
+    durationMs: 5000,
+    exitCode: 0,
+    endReason: 'exited',
+    message: null,
+    attached: false,
+    journaled: true,
+    ...over,
+  };
+}
+
+export const fakePolicy: PolicyView = {
+  repo: null,
+  fingerprint: 'f'.repeat(64),
+  layers: [
+    { layer: 'default', file: '/opt/paddock/default-policy.yaml', sha256: 'a'.repeat(64) },
+    { layer: 'managed', file: '/etc/paddock/policy.yaml', sha256: 'b'.repeat(64), signed: true },
+  ],
+  rows: [
+    { section: 'commands', key: 'default', value: 'ask', source: { layer: 'default', file: '/opt/paddock/default-policy.yaml', line: 3, col: 12 }, locked: false },
+    { section: 'commands', key: 'rule git-push-force', value: 'forbid git push --force', source: { layer: 'managed', file: '/etc/paddock/policy.yaml', line: 9, col: 5 }, locked: true },
+    { section: 'network', key: 'default', value: 'deny', source: null, locked: false },
+  ],
+  warnings: [],
+};
+
+export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
+  const sessions = [...(init.sessions ?? [])];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const failures = new Map<string, { code: string; message: string }>();
+  const calls: Array<[string, unknown]> = [];
+  const output = new Map<string, string>();
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
+    for (const l of listeners.get(name) ?? []) l(payload);
+  };
+  const find = (id: string) => {
+    const s = sessions.find((x) => x.id === id);
+    if (!s) throw new ApiCallError('SESSION_NOT_FOUND', `no session ${id}`);
+    return s;
+  };
+  const handlers: ApiHandlers = {
+    'sessions.list': async () => [...sessions],
+    'sessions.get': async ({ id }) => find(id),
+    'sessions.start': async ({ repo, command, image }) => {
+      const s = fakeSession({
+        id: `20260101-1200${String(sessions.length).padStart(2, '0')}-fake${sessions.length}`,
+        repo,
+        image: image ?? 'paddock/agent:test',
+        command: command ? ['sh', '-c', command] : ['bash'],
+        agent: command ? 'command' : 'shell',
+        state: 'running',
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        durationMs: null,
+        exitCode: null,
+        endReason: null,
+        attached: true,
+      });
+      sessions.unshift(s);
+      output.set(s.id, '');
+      return s;
+    },
+    'sessions.stop': async ({ id }) => {
+      const s = find(id);
+      Object.assign(s, { state: 'ended', attached: false, endReason: 'aborted', endedAt: new Date().toISOString(), exitCode: 137 });
+      emit('sessions.changed', { id });
+      return {};
+    },
+    'sessions.input': async ({ id }) => (find(id), {}),
+    'sessions.resize': async ({ id }) => (find(id), {}),
+    'sessions.output': async ({ id }) => ({ data: output.get(find(id).id) ?? '', seq: 0, attached: find(id).attached }),
+    'replay.events': async ({ id }) => {
+      find(id);
+      return {
+        startTime: 1000,
+        endTime: 5000,
+        count: 6,
+        truncated: false,
+        events: [
+          { seq: 1, time: 1000, kind: 'session.created', data: {}, summary: 'created: npm test in /home/dev/project' },
+          { seq: 3, time: 1200, kind: 'session.started', data: {}, summary: 'started in container 0123456789ab' },
+          { seq: 6, time: 5000, kind: 'session.ended', data: {}, summary: 'ended: exit 0 (exited)' },
+        ],
+      };
+    },
+    'replay.screenAt': async ({ id, t }) => {
+      find(id);
+      const lines = t >= 5000 ? ['$ npm test', 'all tests passed'] : t >= 1200 ? ['$ npm test'] : [];
+      return { time: t, seq: 1, cols: 80, rows: 24, lines, ansi: lines.join('\r\n') };
+    },
+    'replay.search': async ({ id, query }) => (find(id), query === 'passed' ? [{ seq: 5, time: 4000, kind: 'terminal.output', snippet: 'all tests passed' }] : []),
+    'export.session': async ({ id, format }) => ({ filename: `paddock-${find(id).id}.${format}`, mime: 'text/plain', content: `export ${format}`, bytes: 9 }),
+    'policy.explain': async ({ repo }) => ({ ...fakePolicy, repo: repo ?? null }),
+    'policy.check': async ({ command }) => ({
+      commandLine: command,
+      decision: command.includes('--force') ? 'forbid' : 'allow',
+      justification: command.includes('--force') ? 'force-pushing rewrites shared history' : 'read-only command',
+      rule: { id: command.includes('--force') ? 'git-push-force' : 'read-only', source: { layer: 'default', file: '/opt/paddock/default-policy.yaml', line: 20, col: 5 } },
+      parts: [{ text: command, decision: command.includes('--force') ? 'forbid' : 'allow', ruleId: 'git-push-force', via: [], justification: '' }],
+    }),
+    'engine.status': async () => ({
+      connected: true,
+      host: 'unix:///var/run/docker.sock',
+      version: 'Engine 27.0',
+      error: null,
+      dataDir: '/home/dev/.local/share/paddock',
+      defaultImage: { tag: 'paddock/agent:test', built: true },
+      images: [{ tag: 'paddock/agent:test', kind: 'image', size: 300_000_000, created: '2026-01-01T00:00:00.000Z', current: true }],
+      running: sessions.filter((s) => s.state === 'running').length,
+    }),
+  };
+  const transport: Transport = {
+    async call(name, input) {
+      calls.push([name, input]);
+      const f = failures.get(name);
+      if (f) {
+        failures.delete(name);
+        return { ok: false, error: f };
+      }
+      return dispatch(handlers, name, input);
+    },
+    on(name, listener) {
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+  return { transport, handlers, sessions, calls, emit, failNext: (name, code, message) => failures.set(name, { code, message }) };
+}

@@ -1,0 +1,134 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Session } from '../../../electron/contract/index.js';
+import { ApiCallError } from '../../../electron/contract/index.js';
+import { useClient } from '../api/client-context.js';
+import { commandText, formatDuration } from '../components/format.js';
+import { ErrorState, Loading, StateBadge } from '../components/states.js';
+import type { TerminalLike } from '../components/terminal-view.js';
+import { TerminalView } from '../components/terminal-view.js';
+import { useInvalidate, useQuery } from '../hooks/use-query.js';
+import { href } from '../router.js';
+import { ActivityFeed } from './activity-feed.js';
+
+export function LiveScreen({ id }: { id: string }) {
+  const client = useClient();
+  const q = useQuery(() => client.call('sessions.get', { id }), `session:${id}`);
+  useInvalidate(client, 'sessions.changed', q.refetch, (p) => p.id === q.data?.id || p.id === id, 50);
+  if (q.error && !q.data) return <ErrorState error={q.error} retry={q.refetch} />;
+  if (!q.data) return <Loading what="the session" />;
+  return <LiveSession session={q.data} />;
+}
+
+function LiveSession({ session: s }: { session: Session }) {
+  const client = useClient();
+  const [stopError, setStopError] = useState<string | null>(null);
+  const attached = useRef(s.attached);
+  attached.current = s.attached;
+  const resizeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const onReady = useCallback(
+    (term: TerminalLike) => {
+      let applied = -1;
+      const early: Array<{ data: string; seq: number }> = [];
+      const apply = (p: { data: string; seq: number }) => {
+        if (p.seq <= applied) return;
+        term.write(p.data);
+        applied = p.seq;
+      };
+      const off = client.on('terminal.data', (p) => {
+        if (p.id !== s.id) return;
+        if (applied < 0) early.push(p);
+        else apply(p);
+      });
+      client.call('sessions.output', { id: s.id }).then(
+        (b) => {
+          term.write(b.data);
+          applied = b.seq;
+          for (const p of early.splice(0)) apply(p);
+        },
+        () => {
+          applied = 0;
+          for (const p of early.splice(0)) apply(p);
+        },
+      );
+      if (attached.current) term.focus();
+      return off;
+    },
+    [client, s.id],
+  );
+
+  const onData = useCallback(
+    (data: string) => {
+      if (attached.current) client.call('sessions.input', { id: s.id, data }).catch(() => {});
+    },
+    [client, s.id],
+  );
+
+  const onResize = useCallback(
+    (cols: number, rows: number) => {
+      if (resizeTimer.current) clearTimeout(resizeTimer.current);
+      resizeTimer.current = setTimeout(() => {
+        if (attached.current) client.call('sessions.resize', { id: s.id, cols, rows }).catch(() => {});
+      }, 80);
+    },
+    [client, s.id],
+  );
+  useEffect(() => () => void (resizeTimer.current && clearTimeout(resizeTimer.current)), []);
+
+  const stop = async () => {
+    setStopError(null);
+    try {
+      await client.call('sessions.stop', { id: s.id });
+    } catch (e) {
+      setStopError(e instanceof ApiCallError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
+
+  return (
+    <section className="screen screen-live" aria-labelledby="live-title">
+      <header className="screen-header">
+        <div className="min0">
+          <p className="crumbs">
+            <a href={href({ name: 'sessions' })}>Sessions</a> / <span className="mono">{s.id}</span>
+          </p>
+          <h1 id="live-title" className="mono truncate" title={commandText(s.command)}>
+            {commandText(s.command)}
+          </h1>
+          <p className="meta">
+            <StateBadge state={s.state} exitCode={s.exitCode} /> <span className="mono">{s.repo}</span> · <span className="mono">{s.image}</span>
+            {s.durationMs !== null ? <> · {formatDuration(s.durationMs)}</> : null}
+            {s.exitCode !== null ? <> · exit {s.exitCode}</> : null}
+          </p>
+        </div>
+        <div className="actions">
+          {s.attached ? (
+            <button type="button" className="btn btn-danger" onClick={() => void stop()}>
+              Stop
+            </button>
+          ) : null}
+          {s.journaled && !s.attached ? (
+            <a className="btn btn-primary" href={href({ name: 'replay', id: s.id })}>
+              Open replay
+            </a>
+          ) : null}
+        </div>
+      </header>
+      {stopError ? (
+        <div className="inline-error" role="alert">
+          {stopError}
+        </div>
+      ) : null}
+      {s.message ? <p className="notice">{s.message}</p> : null}
+      {!s.attached && s.state === 'running' ? <p className="notice">This session runs in another Paddock process: output shows here only for sessions started from this window.</p> : null}
+      <div className="live-grid">
+        <div className="terminal-frame">
+          <TerminalView label="Session terminal" readOnly={!s.attached} onReady={onReady} onData={onData} onResize={onResize} />
+        </div>
+        <aside className="card side-panel" aria-label="Events">
+          <h2>Events</h2>
+          <ActivityFeed session={s} />
+        </aside>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { Session } from '../../../electron/contract/index.js';
+import { ApiCallError } from '../../../electron/contract/index.js';
+import { useClient } from '../api/client-context.js';
+
+/** Repo path, command, image, time limit: starts a session and hands it to `onStarted`. */
+export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void }) {
+  const client = useClient();
+  const [repo, setRepo] = useState('');
+  const [command, setCommand] = useState('');
+  const [image, setImage] = useState('');
+  const [timeout, setTimeoutMin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const minutes = Number(timeout);
+      const s = await client.call('sessions.start', {
+        repo: repo.trim(),
+        ...(command.trim() ? { command: command.trim() } : {}),
+        ...(image.trim() ? { image: image.trim() } : {}),
+        ...(timeout && minutes > 0 ? { timeoutSeconds: Math.round(minutes * 60) } : {}),
+      });
+      onStarted(s);
+    } catch (err) {
+      setError(err instanceof ApiCallError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: String(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card form" aria-label="New session" onSubmit={(e) => void submit(e)}>
+      <h2>New session</h2>
+      <p className="muted">The command runs in a hardened container that sees only this repository, mounted at /workspace.</p>
+      <div className="form-grid">
+        <label>
+          Repository
+          <input name="repo" required placeholder="/home/you/project" value={repo} onChange={(e) => setRepo(e.target.value)} autoComplete="off" spellCheck={false} />
+        </label>
+        <label>
+          Command
+          <input name="command" placeholder="empty: an interactive shell" value={command} onChange={(e) => setCommand(e.target.value)} autoComplete="off" spellCheck={false} />
+        </label>
+        <label>
+          Image
+          <input name="image" placeholder="Paddock's default image" value={image} onChange={(e) => setImage(e.target.value)} autoComplete="off" spellCheck={false} />
+        </label>
+        <label>
+          Time limit (minutes)
+          <input name="timeout" type="number" min="0" step="any" placeholder="none" value={timeout} onChange={(e) => setTimeoutMin(e.target.value)} />
+        </label>
+      </div>
+      {error ? (
+        <div className="inline-error" role="alert">
+          <code className="code-tag">{error.code}</code> {error.message}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button className="btn btn-primary" type="submit" disabled={busy || !repo.trim()}>
+          {busy ? 'Starting…' : 'Start session'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,156 @@
+// The renderer in Debian's Chromium against `paddock serve` with the real engine: a session on a
+// temp repo from the new-session form, its output and input in the terminal, its end, its replay
+// (seek by timeline marker), the HTML report export, policy and settings. Screenshots of each screen.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assert, buildOnce, cleanup, launchBrowser, shotPath, startServe, tempDir, terminalText, waitForTerminal, watchConsole } from './harness.mjs';
+
+const SCRIPT = 'echo "hello from paddock"; printf "ready> "; read line; echo "got: $line"; sleep 1; echo "step two"; sleep 1; echo "all done"';
+
+let ctx = null;
+async function setup(t) {
+  if (ctx) return ctx;
+  const browser = await launchBrowser();
+  if (!browser) t.skip('no Chromium at /usr/bin/chromium (apt-get install -y chromium)');
+  buildOnce();
+  const home = tempDir('paddock-e2e-home-');
+  const repo = tempDir('paddock-e2e-repo-');
+  writeFileSync(join(repo, 'README.md'), '# demo repo\n');
+  const server = await startServe(home);
+  ctx = { browser, home, repo, server, sessionId: null };
+  return ctx;
+}
+
+export async function teardown() {
+  if (!ctx) return;
+  await ctx.browser.close();
+  await ctx.server.stop();
+  cleanup(ctx.home, ctx.repo);
+  ctx = null;
+}
+
+async function newPage(c, colorScheme = 'light') {
+  const context = await c.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  return { page, problems, close: () => context.close() };
+}
+
+export const tests = [
+  {
+    name: 'start a session from the form, see its output, type into it, see it end',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c);
+      await page.goto(c.server.url);
+      await page.locator('[data-app-state="ready"]').waitFor();
+      await page.getByTestId('empty-state').waitFor();
+      await page.screenshot({ path: shotPath('01-sessions-empty') });
+
+      await page.getByRole('button', { name: 'New session' }).click();
+      await page.getByLabel('Repository').fill(c.repo);
+      await page.getByLabel('Command').fill(SCRIPT);
+      await page.screenshot({ path: shotPath('02-new-session-form') });
+      await page.getByRole('button', { name: 'Start session' }).click();
+
+      await page.getByRole('heading', { name: /hello from paddock/ }).waitFor();
+      await waitForTerminal(page, { includes: ['hello from paddock', 'ready>'] });
+      c.sessionId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
+      await page.screenshot({ path: shotPath('03-live-running') });
+
+      await page.getByTestId('terminal').click();
+      await page.keyboard.type('abc');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(page, { includes: ['got: abc'] });
+
+      await page.getByRole('link', { name: 'Open replay' }).waitFor({ timeout: 60_000 });
+      await waitForTerminal(page, { includes: ['all done'] });
+      await page.getByTestId('events-feed').getByText(/ended: exit 0/).waitFor();
+      await page.screenshot({ path: shotPath('04-live-ended') });
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+      const row = page.locator(`[data-session-id="${c.sessionId}"]`);
+      await row.getByText('Ended').waitFor();
+      await page.screenshot({ path: shotPath('05-sessions-list') });
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      await close();
+    },
+  },
+  {
+    name: 'replay: markers seek to the right screen, search, export the HTML report',
+    async run(t) {
+      const c = await setup(t);
+      if (!c.sessionId) throw new Error('the session test did not run first');
+      const { page, problems, close } = await newPage(c);
+      await page.goto(c.server.url);
+      await page.locator(`[data-session-id="${c.sessionId}"]`).getByRole('link', { name: 'Replay' }).click();
+      await page.getByRole('group', { name: 'Timeline markers' }).waitFor();
+      await waitForTerminal(page, { includes: ['got: abc', 'all done'] });
+
+      // The start of the program: nothing of what came later is on screen.
+      await page.locator('[data-testid="timeline-marker"][data-kind="session.started"]').click();
+      await waitForTerminal(page, { excludes: ['got: abc', 'step two', 'all done'] });
+      await page.screenshot({ path: shotPath('06-replay-at-start') });
+
+      // The end: the whole run.
+      await page.locator('[data-testid="timeline-marker"][data-kind="session.ended"]').click();
+      await waitForTerminal(page, { includes: ['hello from paddock', 'got: abc', 'step two', 'all done'] });
+      const text = await terminalText(page);
+      assert(text.indexOf('step two') < text.indexOf('all done'), 'output in order');
+
+      await page.getByLabel('Search the recording').fill('step two');
+      await page.getByRole('button', { name: 'Search' }).click();
+      // The command line itself (in session.created) matches too: take the terminal output hit.
+      const hit = page.getByRole('list', { name: 'Search results' }).getByRole('button').filter({ hasText: 'output' }).first();
+      await hit.waitFor();
+      await hit.click();
+      await waitForTerminal(page, { includes: ['step two'], excludes: ['all done'] });
+      await page.screenshot({ path: shotPath('07-replay-search') });
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export HTML report' }).click()]);
+      const saved = join(c.home, 'report.html');
+      await download.saveAs(saved);
+      const html = readFileSync(saved, 'utf8');
+      assert(download.suggestedFilename() === `paddock-${c.sessionId}.html`, `file name ${download.suggestedFilename()}`);
+      assert(/<html/i.test(html) && html.includes(c.sessionId), 'the report names the session');
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      await close();
+    },
+  },
+  {
+    name: 'policy: effective policy with provenance, test a command',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c);
+      await page.goto(`${c.server.url}#/policy`);
+      await page.getByRole('table', { name: 'Effective policy' }).waitFor();
+      assert((await page.getByTestId('policy-row').count()) > 5, 'policy rows shown');
+      await page.getByLabel('Command line').fill('git push --force origin main');
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByTestId('verdict').waitFor();
+      await page.screenshot({ path: shotPath('08-policy'), fullPage: false });
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      await close();
+    },
+  },
+  {
+    name: 'settings: the engine is connected; dark mode renders',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c);
+      await page.goto(`${c.server.url}#/settings`);
+      await page.getByTestId('engine-state').getByText('Connected').waitFor();
+      await page.screenshot({ path: shotPath('09-settings') });
+      await close();
+      const dark = await newPage(c, 'dark');
+      await dark.page.goto(`${c.server.url}#/replay/${c.sessionId}`);
+      await waitForTerminal(dark.page, { includes: ['all done'] });
+      await dark.page.screenshot({ path: shotPath('10-replay-dark') });
+      await dark.page.goto(`${c.server.url}#/sessions`);
+      await dark.page.getByTestId('session-row').first().waitFor();
+      await dark.page.screenshot({ path: shotPath('11-sessions-dark') });
+      assert(problems.length + dark.problems.length === 0, `console errors: ${[...problems, ...dark.problems].join(' | ')}`);
+      await dark.close();
+    },
+  },
+];
