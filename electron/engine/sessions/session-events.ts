@@ -21,7 +21,11 @@ export interface SessionEventMap {
     limits: { memory: number; cpus: number; pids: number };
     policy: { fingerprint: string; layers: string[] } | null;
     network: string;
+    /** The repo's commit when the session started (null outside git). */
+    commit: string | null;
   };
+  /** At the end: every path changed since the start commit, and the diff of tracked files. */
+  'file.changes': import('./repo-changes.js').RepoChanges;
   'session.started': {
     repo: string;
     image: string;

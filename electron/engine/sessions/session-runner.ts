@@ -20,6 +20,7 @@ import type { SessionEventSink } from './session-events.js';
 import type { EgressOptions, SessionEgress } from './session-egress.js';
 import { openSessionEgress } from './session-egress.js';
 import { newSessionId } from './session-id.js';
+import { repoChanges, repoHead } from './repo-changes.js';
 import type { SessionRecord } from './session-store.js';
 import { SessionStore } from './session-store.js';
 
@@ -127,6 +128,7 @@ export class SessionRunner {
     const id = newSessionId();
     const emptyFile = `${this.paths.scratch}/empty`;
     // Independent steps run together: they are most of a short session's start-up.
+    const startCommit = repoHead(repo);
     const [imageR, wsR] = await Promise.allSettled([
       resolveImage(this.deps.docker, opts.image, {
         onProgress: (e) =>
@@ -219,6 +221,7 @@ export class SessionRunner {
         },
         policy: opts.policy ?? null,
         network: egress ? egress.network : 'none',
+        commit: await startCommit,
       });
       this.deps.preStart?.(id);
       this.live.set(id, sandbox);
@@ -236,7 +239,8 @@ export class SessionRunner {
         containerId: sandbox.id,
       });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
-      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras).finally(
+      const since = await startCommit;
+      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras, since).finally(
         () => timer && clearTimeout(timer),
       );
       return { id, record, sandbox, done };
@@ -269,6 +273,7 @@ export class SessionRunner {
     stderr: PassThrough,
     egress: SessionEgress | null,
     extras: SessionExtras | null = null,
+    since: string | null = null,
   ): Promise<SessionResult> {
     const exit = await sandbox.wait();
     this.live.delete(record.id);
@@ -292,6 +297,9 @@ export class SessionRunner {
       endReason: exit.reason,
       message: exit.message ?? null,
     };
+    // What the session changed in the repo, against the commit it started from.
+    const changes = since ? await repoChanges(ws.repo, since) : null;
+    if (changes) this.deps.events.emit(record.id, 'file.changes', changes);
     const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
     this.deps.events.emit(record.id, 'session.ended', {
       exitCode: exit.exitCode,

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoChanges, repoHead } from './repo-changes.js';
+
+let repo: string;
+const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
+
+beforeEach(() => {
+  repo = mkdtempSync(join(tmpdir(), 'paddock-git-'));
+  git('init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'a.txt'), 'one\n');
+  writeFileSync(join(repo, 'b.txt'), 'bee\n');
+  git('add', '.');
+  git('commit', '-qm', 'start');
+});
+afterEach(() => rmSync(repo, { recursive: true, force: true }));
+
+describe('repo changes', () => {
+  it('reports commits, edits, deletions and new files since the start commit', async () => {
+    const start = await repoHead(repo);
+    expect(start).toMatch(/^[0-9a-f]{40}$/);
+    writeFileSync(join(repo, 'a.txt'), 'two\n');
+    git('commit', '-qam', 'agent commit');
+    git('rm', '-q', 'b.txt');
+    writeFileSync(join(repo, 'new.txt'), 'new\n');
+    const c = await repoChanges(repo, start!);
+    expect(c?.head).not.toBe(start);
+    expect(c?.paths).toEqual([
+      { status: 'M', path: 'a.txt' },
+      { status: 'D', path: 'b.txt' },
+      { status: '?', path: 'new.txt' },
+    ]);
+    expect(c?.diff).toContain('-one\n+two');
+    expect(c?.truncated).toBe(false);
+  });
+
+  it('stays inside the folder when the repo is a subfolder of a checkout', async () => {
+    const start = (await repoHead(repo))!;
+    execFileSync('mkdir', [join(repo, 'sub')]);
+    writeFileSync(join(repo, 'sub', 'in.txt'), 'in\n');
+    writeFileSync(join(repo, 'a.txt'), 'outside change\n');
+    const c = await repoChanges(join(repo, 'sub'), start);
+    expect(c?.paths).toEqual([{ status: '?', path: 'in.txt' }]);
+    expect(c?.diff).toBe('');
+  });
+
+  it('bounds the diff', async () => {
+    const start = (await repoHead(repo))!;
+    writeFileSync(join(repo, 'a.txt'), 'x'.repeat(10_000));
+    const c = await repoChanges(repo, start, 1000);
+    expect(c?.truncated).toBe(true);
+    expect(c?.diff).toMatch(/diff truncated at 1000 bytes$/);
+  });
+
+  it('is null outside git', async () => {
+    const plain = mkdtempSync(join(tmpdir(), 'paddock-nogit-'));
+    try {
+      expect(await repoHead(plain)).toBeNull();
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Git run on the host over a repo the agent has written to. Everything that could make git run
+ * repo-supplied code is off: no fsmonitor, no external diff or textconv (the config and
+ * .git/info are read-only inside the sandbox, so filter drivers cannot be added from there).
+ */
+function git(repo: string, args: string[], maxBuffer = 64 * 1024 * 1024) {
+  return run(
+    'git',
+    ['-C', repo, '-c', `safe.directory=${repo}`, '-c', 'core.fsmonitor=false', '-c', 'core.quotepath=off', ...args],
+    { maxBuffer, encoding: 'utf8', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' } },
+  );
+}
+
+/** The commit the repo is at, or null (not a git repo, no commits, no git). */
+export async function repoHead(repo: string): Promise<string | null> {
+  try {
+    return (await git(repo, ['rev-parse', '--verify', '-q', 'HEAD'])).stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export interface RepoChanges {
+  since: string;
+  head: string | null;
+  /** Every path that differs from `since` (committed since, staged, unstaged, or untracked). */
+  paths: Array<{ path: string; status: string }>;
+  /** `git diff <since>` of tracked files (untracked files are listed in `paths`). */
+  diff: string;
+  truncated: boolean;
+}
+
+/**
+ * What changed in the repo since `since`, for the record at the end of a session. Limited to the
+ * repo folder even when it is a subfolder of a larger checkout (`--relative`, ls-files from there).
+ */
+export async function repoChanges(repo: string, since: string, maxDiffBytes = 2 * 1024 * 1024): Promise<RepoChanges | null> {
+  try {
+    const [head, names, untracked, diff] = await Promise.all([
+      repoHead(repo),
+      git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--name-status', '-z', since]),
+      git(repo, ['ls-files', '--others', '--exclude-standard', '-z']),
+      git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--no-color', since], 256 * 1024 * 1024),
+    ]);
+    const paths: RepoChanges['paths'] = [];
+    const f = names.stdout.split('\0');
+    for (let i = 0; i + 1 < f.length; ) {
+      const status = f[i]!;
+      // Renames and copies carry two paths: old, new.
+      const n = /^[RC]/.test(status) ? 2 : 1;
+      paths.push({ status: status.slice(0, 1), path: f[i + n]! });
+      i += 1 + n;
+    }
+    for (const p of untracked.stdout.split('\0').filter(Boolean)) paths.push({ status: '?', path: p });
+    const truncated = Buffer.byteLength(diff.stdout) > maxDiffBytes;
+    return { since, head, paths, diff: truncated ? `${diff.stdout.slice(0, maxDiffBytes)}\n… diff truncated at ${maxDiffBytes} bytes` : diff.stdout, truncated };
+  } catch {
+    return null;
+  }
+}
