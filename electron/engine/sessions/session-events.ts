@@ -1,3 +1,5 @@
+import type { RepoChanges } from './repo-changes.js';
+
 /**
  * The session events interface: the engine emits, subscribers (journal, UI, telemetry, the
  * CLI's --verbose line) listen. Data flows one way; a subscriber never reaches back.
@@ -25,7 +27,7 @@ export interface SessionEventMap {
     commit: string | null;
   };
   /** At the end: every path changed since the start commit, and the diff of tracked files. */
-  'file.changes': import('./repo-changes.js').RepoChanges;
+  'file.changes': RepoChanges;
   'session.started': {
     repo: string;
     image: string;
