@@ -122,4 +122,40 @@ describe('Claude Code behind the gate', () => {
       await model.close();
     }
   });
+
+  it('a gate that does not answer means every tool is denied (fail closed)', async () => {
+    const model = await startScriptedModel(['echo should-not-run > unreachable.txt']);
+    const events = new SessionEventBus();
+    const loaded = await loadEffectivePolicy({ home, repo, managedPath: null });
+    const broker = new ApprovalBroker({ provider: callbackProvider('test', { onRequest: () => {} }), events, timeoutMs: 3000 });
+    const runner = new SessionRunner({ docker, events, home });
+    try {
+      const session = await runner.start({
+        repo,
+        image,
+        agent: 'claude',
+        command: ['claude', '-p', 'Run the steps.', '--permission-mode', 'dontAsk'],
+        tty: false,
+        timeoutMs: 150_000,
+        output: { stdout: new PassThrough().resume(), stderr: new PassThrough().resume() },
+        egress: { rules: [], defaultDecision: 'deny', decider: null, credentials: [{ provider: 'anthropic', secret: 'k', upstream: model.url }] },
+        extras: sessionGateExtras({
+          agent: 'claude',
+          repo,
+          policy: loaded.policy,
+          broker,
+          events,
+          scratchDir: join(home, 'scratch'),
+          onGate: (gate) => void gate.close(),
+        }),
+      });
+      session.sandbox.stream.end();
+      await session.done;
+      const r = model.results[0];
+      expect(r?.isError, JSON.stringify(model.results)).toBe(true);
+      expect(existsSync(join(repo, 'unreachable.txt'))).toBe(false);
+    } finally {
+      await model.close();
+    }
+  });
 });

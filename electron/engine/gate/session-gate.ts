@@ -13,6 +13,7 @@ import { claudeManagedSettings } from './claude-adapter.js';
 import { codexFiles } from './codex-adapter.js';
 import { createGateJudge } from './gate-judge.js';
 import { startGateServer } from './gate-server.js';
+import type { GateServerHandle } from './gate-server.js';
 
 const run = promisify(execFile);
 
@@ -33,6 +34,8 @@ export interface SessionGateOptions {
   scratchDir: string;
   /** Put the `sh -c`/`bash -c` shims first on PATH (default: for agents without hooks). */
   shellGate?: boolean;
+  /** Called with the running gate (its address for a UI; tests use it to take the gate down). */
+  onGate?: (gate: GateServerHandle, sessionId: string) => void;
 }
 
 /** What the session gets: use as `SessionRunOptions.extras`. */
@@ -93,6 +96,7 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
         env.PATH = `${HELPERS}/shims:${BASE_PATH}`;
         env.SHELL = `${HELPERS}/shims/bash`;
       }
+      opts.onGate?.(gate, sessionId);
       return { env, mounts, close };
     } catch (e) {
       await close();
