@@ -1,38 +1,22 @@
-// Electron shell: app lifecycle and a window with the secure defaults. The engine, the
-// contract-driven IPC, the tray and native approval dialogs arrive with the desktop issue;
-// everything of substance lives in electron/engine and runs headless too.
-import { app, BrowserWindow } from 'electron';
+// Electron entry: hands the real `electron` module to the composition in desktop-app.ts (which
+// unit tests drive with a fake). Everything of substance lives in electron/engine.
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, shell, Tray } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { secureWebPreferences } from './window-options.js';
+import { EngineApi } from '../engine/api/engine-api.js';
+import { startDesktop } from './desktop-app.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const resources = app.isPackaged ? join(process.resourcesPath, 'resources') : join(here, '../../resources');
+const icon = (name: string) => join(resources, 'icons', `tray-${name}.png`);
 
-if (!app.requestSingleInstanceLock()) app.quit();
-
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    show: false,
-    title: 'Paddock',
-    webPreferences: secureWebPreferences(join(here, '../preload/index.js')),
-  });
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.once('ready-to-show', () => win.show());
-  void win.loadFile(join(here, '../renderer/index.html'));
-  return win;
-}
-
-void app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
-});
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
+void startDesktop(
+  { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, shell, Tray },
+  {
+    preload: join(here, '../preload/index.mjs'),
+    rendererDir: join(here, '../renderer'),
+    icons: { idle: icon('idle'), running: icon('running'), waiting: icon('waiting') },
+    openEngine: () => EngineApi.open({ log: (m) => process.stderr.write(`paddock: ${m}\n`) }),
+    startHidden: process.argv.includes('--hidden') || process.env.PADDOCK_START_HIDDEN === '1',
+  },
+);

@@ -1,4 +1,5 @@
-// Preload: the one namespaced global the renderer sees. It grows from electron/contract.
-import { contextBridge } from 'electron';
+// Preload: the one namespaced global the renderer sees, derived from electron/contract.
+import { contextBridge, ipcRenderer } from 'electron';
+import { buildPreloadApi } from './preload-api.js';
 
-contextBridge.exposeInMainWorld('paddock', { version: '0.1.0' });
+contextBridge.exposeInMainWorld('paddock', buildPreloadApi(ipcRenderer));

@@ -92,7 +92,7 @@ export function toVerdict(commandLine: string, v: CommandVerdict): Verdict {
 /** One line for a live feed; agent-controlled strings stay plain text (the UI renders text only). */
 export function activitySummary(e: SessionEvent): string {
   const d = e.data as unknown as Record<string, unknown>;
-  switch (e.kind) {
+  switch (e.kind as string) {
     case 'session.created':
       return `created: ${(d.command as string[]).join(' ')} in ${String(d.repo)}`;
     case 'session.started':
