@@ -10,6 +10,8 @@ import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { trace } from '../../engine/trace.js';
 import { loadEffectivePolicy } from '../../engine/policy/policy-loader.js';
 import { checkRepo } from '../../engine/sandbox/workspace.js';
+import { OtlpEventExporter } from '../../engine/telemetry/otlp-exporter.js';
+import { telemetryConfigFromPolicy } from '../../engine/telemetry/telemetry-config.js';
 import { egressFromPolicy, workspaceFromPolicy } from '../../engine/sessions/session-policy.js';
 import type { RunFlags } from './run.js';
 
@@ -40,6 +42,17 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     },
   });
   journal.attach(events);
+  // OpenTelemetry logs when the policy switches them on (the managed layer can force it). The
+  // exporter queues with a bound and never blocks the session; the journal stays the record.
+  const t = policy.policy.telemetry;
+  const telemetryConfig = telemetryConfigFromPolicy({
+    enabled: t.enabled,
+    endpoint: t.endpoint ?? undefined,
+    headers: t.headers,
+    logPrompts: t.log_prompts,
+  });
+  const telemetry = telemetryConfig ? new OtlpEventExporter(telemetryConfig) : null;
+  telemetry?.attach(events);
   const runner: SessionRunner = new SessionRunner({
     docker,
     events,
@@ -129,5 +142,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   } finally {
     detach();
     await journal.close();
+    // Bounded: a collector that is down must not hold the terminal.
+    await Promise.race([telemetry?.shutdown(), new Promise((r) => setTimeout(r, 3000).unref())]);
   }
 }
