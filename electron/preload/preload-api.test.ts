@@ -9,11 +9,11 @@ function fakeIpc() {
   return {
     emitter,
     invoked,
-    ipc: {
+    ipc: ({
       invoke: (channel: string, input: unknown) => (invoked.push([channel, input]), Promise.resolve({ ok: true, value: channel })),
       on: (channel: string, l: (...a: unknown[]) => void) => (emitter.on(channel, l), undefined as never),
       removeListener: (channel: string, l: (...a: unknown[]) => void) => (emitter.removeListener(channel, l), undefined as never),
-    },
+    } as unknown as Parameters<typeof buildPreloadApi>[0]),
   };
 }
 
