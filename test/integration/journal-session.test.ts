@@ -34,6 +34,16 @@ describe('session journal', () => {
     expect(v.stdout).toMatch(/^OK: session/);
   });
 
+  it('rebuilds the sessions index from the journals', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'exit 3'], env);
+    const id = summary(r.stderr).session;
+    rmSync(join(home.home, 'sessions.json'));
+    const rebuilt = runCli(['sessions', '--rebuild', '--json'], env);
+    expect(rebuilt.stderr).toMatch(/rebuilt the sessions index from \d+ journal/);
+    const rec = (JSON.parse(rebuilt.stdout) as Array<{ id: string; exitCode: number; state: string; repo: string }>).find((x) => x.id === id);
+    expect(rec).toMatchObject({ exitCode: 3, state: 'ended', repo });
+  });
+
   it.runIf(process.getuid?.() === 0)('stops the session when the journal cannot be written (disk full), keeping what was written', () => {
     const small = mkdtempSync(join(tmpdir(), 'paddock-full-'));
     const fullHome = join(small, 'home');

@@ -8,8 +8,15 @@ export function registerSessions(program: Command): void {
     .description('List past and running sessions (newest first).')
     .option('--json', 'print JSON')
     .option('-n, --limit <n>', 'show at most n sessions', (v) => Number(v), 50)
-    .action(async (flags: { json?: boolean; limit: number }) => {
+    .option('--rebuild', 'rebuild the index from the session journals (they are the record; the index is a cache)')
+    .action(async (flags: { json?: boolean; limit: number; rebuild?: boolean }) => {
       const { SessionStore } = await import('../../engine/sessions/session-store.js');
+      if (flags.rebuild) {
+        const { rebuildIndex } = await import('../../engine/journal/journal-summary.js');
+        const { recordFromSummary } = await import('../../engine/sessions/index-rebuild.js');
+        const n = await new SessionStore(dataPaths().index).rebuild(rebuildIndex().map(recordFromSummary));
+        process.stderr.write(`paddock: rebuilt the sessions index from ${n} journal(s)\n`);
+      }
       const sessions = (await new SessionStore(dataPaths().index).list()).slice(0, flags.limit);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);

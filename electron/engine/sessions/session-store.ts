@@ -77,6 +77,17 @@ export class SessionStore {
     return out!;
   }
 
+  /**
+   * Replace the index with records rebuilt from the journals (the journals are the source of
+   * truth; the index is a cache of them). Returns how many sessions it now lists.
+   */
+  async rebuild(records: SessionRecord[]): Promise<number> {
+    await this.mutate((sessions) => {
+      sessions.splice(0, sessions.length, ...records);
+    });
+    return records.length;
+  }
+
   private async mutate(fn: (sessions: SessionRecord[]) => void): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     await withFileLock(`${this.path}.lock`, async () => {
