@@ -1,0 +1,39 @@
+// @vitest-environment jsdom
+import '@testing-library/jest-dom/vitest';
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../electron/contract/index.js';
+import { createFakeApi } from './api/fake-api.js';
+import { App } from './app.js';
+
+afterEach(() => {
+  cleanup();
+  location.hash = '';
+});
+
+describe('App shell', () => {
+  it('is ready, navigable by links, and marks the current page', async () => {
+    const fake = createFakeApi();
+    const { container } = render(<App client={createApiClient(fake.transport)} />);
+    expect(container.querySelector('[data-app-state="ready"]')).not.toBeNull();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(screen.getByRole('link', { name: 'Sessions' })).toHaveAttribute('aria-current', 'page');
+    expect(nav.querySelectorAll('a[href]')).toHaveLength(3);
+    act(() => {
+      location.hash = '#/settings';
+      dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('says when the engine connection drops', () => {
+    const fake = createFakeApi();
+    let push: (s: 'open' | 'connecting' | 'closed') => void = () => {};
+    const transport = { ...fake.transport, onStatus: (l: typeof push) => ((push = l), () => {}) };
+    const { container } = render(<App client={createApiClient(transport)} />);
+    act(() => push('connecting'));
+    expect(container.querySelector('[data-app-state="connecting"]')).not.toBeNull();
+    expect(screen.getByRole('alert')).toHaveTextContent('connection to the Paddock engine dropped');
+  });
+});
