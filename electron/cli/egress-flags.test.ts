@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowRules, denyRules } from './egress-flags.js';
+import { allowRules, credentialBindings, denyRules } from './egress-flags.js';
 
 describe('egress flags', () => {
   it('expands presets and host patterns', () => {
@@ -30,5 +30,14 @@ describe('egress flags', () => {
   it('says what it expected for bad input', () => {
     expect(() => allowRules(['http://x.test/'])).toThrow(/expected a preset .* or host\[:port\]/);
     expect(() => allowRules(['x.test:70000'])).toThrow(/host\[:port\]/);
+  });
+
+  it('binds a provider key from the host environment, with a host base URL as upstream', () => {
+    expect(credentialBindings(['anthropic'], { ANTHROPIC_API_KEY: 'k1' })).toEqual([{ provider: 'anthropic', secret: 'k1' }]);
+    expect(credentialBindings(['google'], { GOOGLE_API_KEY: 'k2', GOOGLE_GEMINI_BASE_URL: 'https://gw.test' })).toEqual([
+      { provider: 'google', secret: 'k2', upstream: 'https://gw.test' },
+    ]);
+    expect(() => credentialBindings(['openai'], {})).toThrow(/set OPENAI_API_KEY/);
+    expect(() => credentialBindings(['mistral'], {})).toThrow(/expected one of anthropic, openai, google/);
   });
 });

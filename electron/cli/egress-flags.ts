@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { NetworkRule } from '../engine/egress/network-rules.js';
+import type { CredentialBinding, CredentialProvider } from '../engine/egress/credential-broker.js';
+import { PROVIDERS } from '../engine/egress/credential-broker.js';
 import { PRESET_NAMES, presetRules } from '../engine/egress/presets.js';
 
 /**
@@ -30,4 +32,31 @@ function hostRule(v: string, decision: 'allow' | 'deny', flag: string): NetworkR
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * `--credential anthropic|openai|google`: the provider's key is read from this (host) process's
+ * environment and held by the egress proxy; the sandbox gets a placeholder and a base URL on the
+ * proxy. A host `<PROVIDER>_BASE_URL` (a company gateway, say) becomes the upstream.
+ */
+export function credentialBindings(
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialBinding[] {
+  return names.map((name) => {
+    if (!(name in PROVIDERS)) {
+      throw new InvalidArgumentError(
+        `--credential ${JSON.stringify(name)}: expected one of ${Object.keys(PROVIDERS).join(', ')}`,
+      );
+    }
+    const provider = name as CredentialProvider;
+    const info = PROVIDERS[provider];
+    const keyVar = info.keyEnv.find((k) => env[k]);
+    if (!keyVar)
+      throw new InvalidArgumentError(
+        `--credential ${name}: set ${info.keyEnv.join(' or ')} in Paddock's environment (it stays on the host)`,
+      );
+    const base = info.baseEnv.map((k) => env[k]).find(Boolean);
+    return { provider, secret: env[keyVar]!, ...(base ? { upstream: base } : {}) };
+  });
 }

@@ -13,7 +13,7 @@ let netName: string;
 let server: string;
 let ip: string;
 
-const SERVER = `require('http').createServer((q, s) => s.end('hello from the test internet ' + q.url)).listen(8080, () => console.log('up'))`;
+const SERVER = `require('http').createServer((q, s) => s.end('hello from the test internet ' + q.url + (q.headers['x-api-key'] ? ' key=' + q.headers['x-api-key'] : ''))).listen(8080, () => console.log('up'))`;
 
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'paddock-egr-'));
@@ -61,6 +61,20 @@ describe('paddock run with egress', () => {
     expect(r.stdout).toMatch(/direct=[1-9]/);
     expect(r.stdout).toMatch(/dns=[1-9]/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('1');
+  });
+
+  it('--credential: the upstream gets the real key, the sandbox only a placeholder and a base URL', () => {
+    const secret = `real-secret-${process.pid}`;
+    const r = runCli(
+      ['run', '--repo', repo, '--no-tty', '--credential', 'anthropic', '--cmd', 'curl -sS --max-time 10 "$ANTHROPIC_BASE_URL/v1/messages"; echo; echo "key=$ANTHROPIC_API_KEY"; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c real-secret; grep -rs real-secret /tmp /home /workspace /opt | wc -l'],
+      { ...env, ANTHROPIC_API_KEY: secret, ANTHROPIC_BASE_URL: `http://${ip}:8080` },
+    );
+    const [reply, key, inProc, inFiles] = r.stdout.trim().split('\n');
+    expect(reply).toBe(`hello from the test internet /v1/messages key=${secret}`);
+    expect(key).toMatch(/^key=\S+$/);
+    expect(key).not.toContain(secret);
+    expect(inProc).toBe('0');
+    expect(inFiles).toBe('0');
   });
 
   it('without --allow the sandbox has no network at all', () => {

@@ -4,7 +4,7 @@ import { SessionRunner } from '../../engine/sessions/session-runner.js';
 import { PaddockError } from '../../engine/errors.js';
 import { JournalRecorder } from '../../engine/journal/journal-recorder.js';
 import { attachTerminal } from '../terminal.js';
-import { allowRules, denyRules } from '../egress-flags.js';
+import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
 import type { NetworkDecisionEvent } from '../../engine/egress/egress-events.js';
 import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { trace } from '../../engine/trace.js';
@@ -78,6 +78,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
           force: flags.network === 'egress',
           // Nobody can answer a network question from a raw terminal yet: asks are denied.
           decider: null,
+          credentials: credentialBindings(flags.credential ?? []),
         });
   const paths = workspaceFromPolicy(policy.policy);
   if (paths.unmountable.length)

@@ -16,6 +16,7 @@ export interface RunFlags {
   network?: 'none' | 'egress';
   allow?: string[];
   deny?: string[];
+  credential?: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -31,9 +32,21 @@ export function registerRun(program: Command): void {
     .option('--memory <size>', 'memory limit (e.g. 2g)', parseBytes)
     .option('--cpus <n>', 'CPU limit', parsePositive)
     .option('--pids <n>', 'process limit', parsePositive)
-    .option('--network <mode>', "'none' (no network at all) or 'egress' (only through Paddock's proxy); default: egress when --allow is given, else none")
-    .option('--allow <host|preset>', 'allow egress to a preset (npm, pypi, crates, go, github, anthropic, openai, google) or host[:port]; repeatable', collect)
+    .option(
+      '--network <mode>',
+      "'none' (no network at all) or 'egress' (only through Paddock's proxy); default: egress when --allow is given, else none",
+    )
+    .option(
+      '--allow <host|preset>',
+      'allow egress to a preset (npm, pypi, crates, go, github, anthropic, openai, google) or host[:port]; repeatable',
+      collect,
+    )
     .option('--deny <host>', 'deny egress to a host (deny wins over allow); repeatable', collect)
+    .option(
+      '--credential <provider>',
+      "hold this provider's API key (anthropic, openai, google; read from Paddock's environment) on the host: the sandbox gets a placeholder and a base URL on the proxy; repeatable",
+      collect,
+    )
     .option('--json', 'print a JSON summary on stderr when the session ends')
     .option('-v, --verbose', 'print progress and lifecycle lines on stderr')
     .argument('[command...]', 'command and arguments (after --)')

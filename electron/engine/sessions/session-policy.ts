@@ -1,4 +1,5 @@
 import type { ApprovalDecider } from '../egress/approval-decider.js';
+import type { CredentialBinding } from '../egress/credential-broker.js';
 import type { NetworkRule } from '../egress/network-rules.js';
 import { presetsRules } from '../egress/presets.js';
 import { networkRulesFromPolicy } from '../policy/policy-network.js';
@@ -42,12 +43,13 @@ export function egressFromPolicy(
     force?: boolean;
     decider: ApprovalDecider | null;
     askTimeoutMs?: number;
+    credentials?: readonly CredentialBinding[];
   },
 ): EgressOptions | undefined {
   const net = networkRulesFromPolicy(policy);
   const rules: NetworkRule[] = [...(opts.extraRules ?? []), ...presetsRules(net.presets), ...net.rules];
   const opens = rules.some((r) => r.decision !== 'deny') || (net.default !== 'deny' && opts.decider !== null);
-  if (!opens && !opts.force) return undefined;
+  if (!opens && !opts.force && !opts.credentials?.length) return undefined;
   // Nobody to ask means unattended: an "ask" default becomes deny.
   const defaultDecision = net.default === 'ask' && !opts.decider ? 'deny' : net.default;
   return {
@@ -55,5 +57,6 @@ export function egressFromPolicy(
     defaultDecision,
     decider: opts.decider,
     ...(opts.askTimeoutMs ? { askTimeoutMs: opts.askTimeoutMs } : {}),
+    ...(opts.credentials?.length ? { credentials: opts.credentials } : {}),
   };
 }
