@@ -82,11 +82,11 @@ export class EngineApi implements ApiImplementation {
         await this.runner?.abort(s.id, 'stopped by the user from the Paddock UI');
         return {};
       },
-      'sessions.input': ({ id, data }) => {
+      'sessions.input': async ({ id, data }) => {
         const s = this.attachedSession(id);
         this.bus.emit(s.id, 'terminal.input', { data });
-        s.sandbox.stream.write(data);
-        return Promise.resolve({});
+        await new Promise<void>((resolve, reject) => s.sandbox.stream.write(data, (e) => (e ? reject(e) : resolve())));
+        return {};
       },
       'sessions.resize': async ({ id, cols, rows }) => {
         const s = this.attachedSession(id);
