@@ -8,6 +8,8 @@
  * nothing behind it would be a stub. They are added with the broker.
  */
 import { z } from 'zod';
+import type { EventName, ProcedureName } from './contract-names.js';
+import { eventNames, isEventName, isProcedureName, procedureNames } from './contract-names.js';
 import {
   EngineStatusSchema,
   ExportFileSchema,
@@ -28,6 +30,8 @@ const ok = z.object({}).strict();
 function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
+
+type ProcedureSpec = { input: z.ZodType; output: z.ZodType; doc: string };
 
 export const procedures = {
   'sessions.list': procedure(empty, z.array(SessionSchema), 'every session in the index, newest first'),
@@ -80,7 +84,7 @@ export const procedures = {
     'judge a command line with the effective policy',
   ),
   'engine.status': procedure(empty, EngineStatusSchema, 'the container engine, images and data directory'),
-} as const;
+} as const satisfies Record<ProcedureName, ProcedureSpec>;
 
 export const events = {
   /** A session was created, started, ended or failed: re-query the list / the session. */
@@ -89,25 +93,16 @@ export const events = {
   'terminal.data': z.object({ id: z.string(), data: z.string(), seq: z.number().int() }),
   /** A notable (non-terminal) event of a session, for live feeds: kind, time and one line. */
   'sessions.activity': z.object({ id: z.string(), kind: z.string(), time: z.number(), summary: z.string() }),
-} as const;
+} as const satisfies Record<EventName, z.ZodType>;
 
 export type Procedures = typeof procedures;
-export type ProcedureName = keyof Procedures;
-export type EventName = keyof typeof events;
 export type ProcedureInput<K extends ProcedureName> = z.input<Procedures[K]['input']>;
 export type ParsedInput<K extends ProcedureName> = z.output<Procedures[K]['input']>;
 export type ProcedureOutput<K extends ProcedureName> = z.output<Procedures[K]['output']>;
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
 
-export const procedureNames = Object.keys(procedures) as ProcedureName[];
-export const eventNames = Object.keys(events) as EventName[];
-
-export function isProcedureName(name: unknown): name is ProcedureName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(procedures, name);
-}
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
-}
+export { eventNames, isEventName, isProcedureName, procedureNames };
+export type { EventName, ProcedureName };
 
 /** Every result crosses a boundary as this envelope; `code` survives (PaddockError codes and the ones below). */
 export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });

@@ -1,4 +1,4 @@
-import type { EventName, ProcedureName } from './contract.js';
+import type { EventName, ProcedureName } from './contract-names.js';
 
 /** Electron IPC channel of one procedure (ipcMain.handle / ipcRenderer.invoke). */
 export const callChannel = (name: ProcedureName): string => `paddock:call:${name}`;

@@ -13,7 +13,7 @@ const icon = (name: string) => join(resources, 'icons', `tray-${name}.png`);
 void startDesktop(
   { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, shell, Tray },
   {
-    preload: join(here, '../preload/index.mjs'),
+    preload: join(here, '../preload/index.cjs'),
     rendererDir: join(here, '../renderer'),
     icons: { idle: icon('idle'), running: icon('running'), waiting: icon('waiting') },
     openEngine: () => EngineApi.open({ log: (m) => process.stderr.write(`paddock: ${m}\n`) }),

@@ -1,6 +1,9 @@
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import type { EventName, ProcedureName, Result } from '../contract/index.js';
-import { callChannel, eventChannel, eventNames, isEventName, procedureNames } from '../contract/index.js';
+// Only zod-free parts of the contract: a sandboxed preload is one CommonJS file with no imports but electron.
+import type { Result } from '../contract/contract.js';
+import type { EventName, ProcedureName } from '../contract/contract-names.js';
+import { eventNames, isEventName, procedureNames } from '../contract/contract-names.js';
+import { callChannel, eventChannel } from '../contract/ipc-channels.js';
 
 export interface PreloadApi {
   /** One function per contract procedure; resolves to the result envelope. */

@@ -1,0 +1,36 @@
+/**
+ * The contract's keys as plain data (no zod): what the sandboxed preload bundles. `contract.ts`
+ * checks at compile time that its schemas cover exactly these names.
+ */
+export const procedureNames = [
+  'sessions.list',
+  'sessions.get',
+  'sessions.start',
+  'sessions.stop',
+  'sessions.input',
+  'sessions.resize',
+  'sessions.output',
+  'replay.events',
+  'replay.screenAt',
+  'replay.search',
+  'export.session',
+  'policy.explain',
+  'policy.check',
+  'engine.status',
+] as const;
+
+export const eventNames = [
+  'sessions.changed',
+  'terminal.data',
+  'sessions.activity',
+] as const;
+
+export type ProcedureName = (typeof procedureNames)[number];
+export type EventName = (typeof eventNames)[number];
+
+export function isProcedureName(name: unknown): name is ProcedureName {
+  return typeof name === 'string' && (procedureNames as readonly string[]).includes(name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (eventNames as readonly string[]).includes(name);
+}
