@@ -16,7 +16,7 @@ class Skip extends Error {}
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.e2e.mjs')).sort()) {
   const mod = await import(pathToFileURL(join(dir, file)).href);
   for (const t of mod.tests ?? []) {
-    if (filter && !filter.test(t.name)) continue;
+    if (filter && !filter.test(`${file} ${t.name}`)) continue;
     const started = Date.now();
     try {
       await t.run({
