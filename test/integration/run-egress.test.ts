@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, runCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import { docker, runCli, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
 
 // `paddock run` with egress: the only way out is Paddock's proxy. "The internet" is a container
 // this test starts on an internal network it creates; nothing else is contacted.
@@ -75,6 +75,22 @@ describe('paddock run with egress', () => {
     expect(key).not.toContain(secret);
     expect(inProc).toBe('0');
     expect(inFiles).toBe('0');
+  });
+
+  it('a policy change mid-session applies at once: a new project deny rule cuts an allowed host', async () => {
+    const live = startCli(
+      ['run', '--repo', repo, '--no-tty', '--json', '-v', '--allow', `${ip}:8080`, '--cmd', `while :; do echo "status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://${ip}:8080/loop)"; sleep 0.2; done`],
+      env,
+    );
+    await live.waitFor(/status=200/);
+    writeFileSync(join(repo, '.paddock', 'policy.yaml'), `version: 1\nnetwork:\n  rules:\n    - { host: "${ip}", port: 8080, decision: deny }\n`);
+    await live.waitFor(/status=403/);
+    await live.waitFor(/policy reloaded/);
+    live.child.kill('SIGINT');
+    await live.exit;
+    const journal = readFileSync(join(home.home, 'sessions', summary(live.stderr()).session, 'journal.jsonl'), 'utf8');
+    expect(journal).toMatch(/"kind":"policy.reloaded","data":\{[^}]*"ok":true/);
+    rmSync(join(repo, '.paddock', 'policy.yaml'));
   });
 
   it('without --allow the sandbox has no network at all', () => {

@@ -1,7 +1,10 @@
 import { connectEngine } from '../../engine/sandbox/docker-client.js';
 import { SessionEventBus } from '../../engine/sessions/session-events.js';
 import { SessionRunner } from '../../engine/sessions/session-runner.js';
-import { PaddockError } from '../../engine/errors.js';
+import { PaddockError, errorMessage } from '../../engine/errors.js';
+import { paddockHome } from '../../engine/paths.js';
+import { watchFiles } from '../../engine/sessions/policy-watch.js';
+import { join } from 'node:path';
 import { JournalRecorder } from '../../engine/journal/journal-recorder.js';
 import { attachTerminal } from '../terminal.js';
 import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
@@ -96,6 +99,44 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     ...(flags.pids ? { pids: flags.pids } : {}),
   };
   let detach = () => {};
+  let stopWatch = () => {};
+  // Policy files that change mid-session: new network rules apply at once, without a gap. A file
+  // that no longer loads leaves the previous rules in force, loudly.
+  const watchPolicy = (sessionId: string) =>
+    watchFiles(
+      [
+        ...policy.layers.map((l) => l.file),
+        join(paddockHome(), 'policy.yaml'),
+        join(repo, '.paddock', 'policy.yaml'),
+      ],
+      () => {
+        void (async () => {
+          try {
+            const next = await loadEffectivePolicy({ repo });
+            const e = egressFromPolicy(next.policy, {
+              extraRules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
+              force: true,
+              decider: null,
+            });
+            const applied = e ? await runner.reloadNetwork(sessionId, e.rules, e.defaultDecision) : false;
+            const note = applied
+              ? undefined
+              : 'this session has no network; restart it for network rules to apply';
+            events.emit(sessionId, 'policy.reloaded', {
+              ok: true,
+              fingerprint: next.fingerprint,
+              ...(note ? { note } : {}),
+            });
+            log(`policy reloaded (${next.fingerprint.slice(0, 12)})${note ? `: ${note}` : ''}`);
+          } catch (err) {
+            events.emit(sessionId, 'policy.reloaded', { ok: false, error: errorMessage(err) });
+            process.stderr.write(
+              `paddock: the changed policy does not load, the previous rules stay in force: ${errorMessage(err)}\n`,
+            );
+          }
+        })();
+      },
+    );
   try {
     const session = await runner.start({
       repo,
@@ -113,6 +154,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       // Signals and input are wired before the program starts, so none can slip past.
       beforeStart: (sandbox, id) => {
         detach = attachTerminal(sandbox, id, events, tty);
+        stopWatch = watchPolicy(id);
       },
     });
     log(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
@@ -141,6 +183,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     if (result.reason === 'engine-lost') return 125;
     return result.exitCode ?? 125;
   } finally {
+    stopWatch();
     detach();
     await journal.close();
     // Bounded: a collector that is down must not hold the terminal.

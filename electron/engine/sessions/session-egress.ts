@@ -33,6 +33,8 @@ export interface SessionEgress {
   gateway: string;
   bridge: string;
   firewall: boolean;
+  /** Swap the rules without a gap; the proxy self-checks and fails closed if that check fails. */
+  reload(rules: readonly NetworkRule[], defaultDecision: NetworkDecision): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function openSessionEgress(
       gateway: net.gateway,
       bridge: net.bridge,
       firewall: fw.applied,
+      reload: (rules, defaultDecision) => proxy.reload(rules, defaultDecision),
       close,
     };
   } catch (e) {

@@ -26,6 +26,8 @@ export interface SessionEventMap {
     /** The repo's commit when the session started (null outside git). */
     commit: string | null;
   };
+  /** A policy file changed mid-session: the new network rules are in force (ok) or the old ones stay (error). */
+  'policy.reloaded': { ok: boolean; fingerprint?: string; error?: string; note?: string };
   /** At the end: every path changed since the start commit, and the diff of tracked files. */
   'file.changes': RepoChanges;
   'session.started': {

@@ -91,11 +91,23 @@ export class SessionRunner {
   private readonly paths: ReturnType<typeof dataPaths>;
   private readonly owner: OwnerIdentity;
   private readonly live = new Map<string, SandboxContainer>();
+  private readonly liveEgress = new Map<string, SessionEgress>();
 
   constructor(private readonly deps: SessionRunnerDeps) {
     this.paths = dataPaths(deps.home);
     this.store = new SessionStore(this.paths.index);
     this.owner = deps.owner ?? currentOwner();
+  }
+
+  /**
+   * New network rules for a running session (e.g. the policy file changed). Without a gap; if
+   * the proxy's self-check fails afterwards it fails closed and the session is stopped.
+   */
+  async reloadNetwork(sessionId: string, rules: EgressOptions['rules'], defaultDecision: EgressOptions['defaultDecision']): Promise<boolean> {
+    const egress = this.liveEgress.get(sessionId);
+    if (!egress) return false;
+    await egress.reload(rules, defaultDecision);
+    return true;
   }
 
   /** Stop a running session now, saying why (fail closed: e.g. its journal cannot be written). */
@@ -176,6 +188,7 @@ export class SessionRunner {
         egress = await openSessionEgress(this.deps.docker, id, this.deps.events, opts.egress, (reason) => {
           void this.abort(id, `the session was stopped because the egress proxy failed closed (${reason})`);
         });
+        this.liveEgress.set(id, egress);
         for (const n of egress.notes) progress(n);
         trace('egress ready');
       }
@@ -246,6 +259,7 @@ export class SessionRunner {
       return { id, record, sandbox, done };
     } catch (e) {
       this.live.delete(id);
+      this.liveEgress.delete(id);
       await sandbox?.remove().catch(() => {});
       await egress?.close();
       await extras?.close();
@@ -277,6 +291,7 @@ export class SessionRunner {
   ): Promise<SessionResult> {
     const exit = await sandbox.wait();
     this.live.delete(record.id);
+    this.liveEgress.delete(record.id);
     trace('container exited');
     const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
     await removal;
