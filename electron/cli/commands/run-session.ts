@@ -149,6 +149,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       limits,
       timeoutMs: flags.timeout,
       egress,
+      ...(tty && process.stdout.columns ? { consoleSize: { cols: process.stdout.columns, rows: process.stdout.rows } } : {}),
       onProgress: (m) => process.stderr.write(`paddock: ${m}\n`),
       output: { stdout: process.stdout, stderr: process.stderr },
       // Signals and input are wired before the program starts, so none can slip past.

@@ -102,4 +102,9 @@ describe('buildContainerSpec', () => {
     expect(s.User).toBe('1001:1002');
     expect(s.HostConfig!.Tmpfs!['/home/agent']).toMatch(/uid=1001,gid=1002/);
   });
+
+  it('passes the initial terminal size for TTY sessions only', () => {
+    expect(spec({ consoleSize: { cols: 120, rows: 40 } }).HostConfig).toMatchObject({ ConsoleSize: [40, 120] });
+    expect(spec({ tty: false, consoleSize: { cols: 120, rows: 40 } }).HostConfig).not.toHaveProperty('ConsoleSize');
+  });
 });

@@ -56,6 +56,8 @@ export interface SandboxSpecInput {
   sysctls?: Record<string, string>;
   /** Host files/directories mounted read-only outside the repo (e.g. the gate's agent settings). */
   readOnlyMounts?: { source: string; target: string }[];
+  /** Initial terminal size; engines with API ≥ 1.42 start the pty at it (older ones wait for a resize). */
+  consoleSize?: { cols: number; rows: number };
 }
 
 export const LABEL = {
@@ -127,6 +129,7 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
       NetworkMode: input.network ?? 'none',
       ...(input.dns ? { Dns: input.dns } : {}),
       ...(input.sysctls ? { Sysctls: input.sysctls } : {}),
+      ...(input.tty && input.consoleSize ? { ConsoleSize: [input.consoleSize.rows, input.consoleSize.cols] } : {}),
       AutoRemove: false,
     },
   };

@@ -45,6 +45,8 @@ export interface SessionRunOptions {
   output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
   /** The effective policy this session runs under (recorded with the session). */
   policy?: { fingerprint: string; layers: string[] };
+  /** The terminal's size when the session starts (TTY sessions). */
+  consoleSize?: { cols: number; rows: number };
   /** Egress through Paddock's proxy; without it the sandbox has no network at all. */
   egress?: EgressOptions;
   /**
@@ -206,6 +208,7 @@ export class SessionRunner {
         env: { ...opts.env, ...extras?.env, ...egress?.env },
         readOnlyMounts: extras?.mounts,
         network: egress?.network,
+        ...(opts.consoleSize ? { consoleSize: opts.consoleSize } : {}),
         dns: egress?.dns,
         sysctls: egress?.sysctls,
       });
