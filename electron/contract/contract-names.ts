@@ -23,6 +23,7 @@ export const eventNames = [
   'sessions.changed',
   'terminal.data',
   'sessions.activity',
+  'engine.progress',
 ] as const;
 
 export type ProcedureName = (typeof procedureNames)[number];

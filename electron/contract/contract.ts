@@ -93,6 +93,8 @@ export const events = {
   'terminal.data': z.object({ id: z.string(), data: z.string(), seq: z.number().int() }),
   /** A notable (non-terminal) event of a session, for live feeds: kind, time and one line. */
   'sessions.activity': z.object({ id: z.string(), kind: z.string(), time: z.number(), summary: z.string() }),
+  /** What a starting session is waiting for (e.g. the first image build, step by step). */
+  'engine.progress': z.object({ message: z.string(), time: z.number() }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Procedures = typeof procedures;

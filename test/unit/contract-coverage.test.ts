@@ -69,6 +69,7 @@ describe('the contract is covered exactly by every side', () => {
         'sessions.changed': { id: 's' },
         'terminal.data': { id: 's', data: 'x', seq: 1 },
         'sessions.activity': { id: 's', kind: 'k', time: 1, summary: 's' },
+        'engine.progress': { message: 'building image, step 1/3: base', time: 1 },
       };
       for (const n of eventNames) impl.emit(n, payloads[n]);
       await expect.poll(() => sorted(got)).toEqual(sorted(eventNames));

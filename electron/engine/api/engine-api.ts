@@ -200,6 +200,7 @@ export class EngineApi implements ApiImplementation {
       command: line ? ['sh', '-c', line] : ['bash'],
       tty: true,
       timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
+      onProgress: (message) => this.emit('engine.progress', { message, time: Date.now() }),
       beforeStart: (sandbox, id) => {
         this.live.add(new LiveSession(id, sandbox, (sid, data, seq) => this.emit('terminal.data', { id: sid, data, seq }), this.opts.batch));
         sandbox.onStarted(() => {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- an in-memory fake has nothing to wait for */
-import type { ApiHandlers, EventName, EventPayload, PolicyView, Session, Transport } from '../../../electron/contract/index.js';
+import type { ApiHandlers, EventName, EventPayload, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
 import { ApiCallError, dispatch } from '../../../electron/contract/index.js';
 
 /**
@@ -15,6 +15,8 @@ export interface FakeApi {
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void;
   /** Make the next call of this procedure fail with this code. */
   failNext(name: keyof ApiHandlers, code: string, message: string): void;
+  /** Simulate the connection dropping ('connecting') and coming back ('open'). */
+  setStatus(status: TransportStatus): void;
 }
 
 export function fakeSession(over: Partial<Session> = {}): Session {
@@ -57,6 +59,7 @@ export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const failures = new Map<string, { code: string; message: string }>();
   const calls: Array<[string, unknown]> = [];
+  const statusListeners = new Set<(s: TransportStatus) => void>();
   const output = new Map<string, string>();
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     for (const l of listeners.get(name) ?? []) l(payload);
@@ -153,6 +156,19 @@ export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
       set.add(listener);
       return () => set.delete(listener);
     },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      listener('open');
+      return () => statusListeners.delete(listener);
+    },
   };
-  return { transport, handlers, sessions, calls, emit, failNext: (name, code, message) => failures.set(name, { code, message }) };
+  return {
+    transport,
+    handlers,
+    sessions,
+    calls,
+    emit,
+    failNext: (name, code, message) => failures.set(name, { code, message }),
+    setStatus: (s) => statusListeners.forEach((l) => l(s)),
+  };
 }

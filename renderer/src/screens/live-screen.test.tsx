@@ -33,6 +33,25 @@ describe('Live session screen', () => {
     expect(screen.getByRole('region', { name: 'Session terminal' })).toHaveTextContent('one two three four');
   });
 
+  it('repaints from the backlog after the connection comes back (batches sent meanwhile were missed)', async () => {
+    let backlog = { data: 'one ', seq: 1 };
+    const r = renderWithFake(<LiveScreen id="s-live" />, {
+      sessions: [running()],
+      arm: (f) => {
+        f.handlers['sessions.output'] = () => Promise.resolve({ ...backlog, attached: true });
+      },
+    });
+    await waitFor(() => expect(r.terminals[0]?.written.join('')).toBe('one '));
+    act(() => r.fake.setStatus('connecting'));
+    backlog = { data: 'one two three ', seq: 3 }; // "two " and "three " were sent while disconnected
+    act(() => r.fake.setStatus('open'));
+    await waitFor(() => expect(r.terminals[0]!.written.join('')).toBe('one two three '));
+    expect(r.terminals[0]!.resets).toBe(1);
+    act(() => r.fake.emit('terminal.data', { id: 's-live', data: 'three ', seq: 3 }));
+    act(() => r.fake.emit('terminal.data', { id: 's-live', data: 'four', seq: 4 }));
+    expect(r.terminals[0]!.written.join('')).toBe('one two three four');
+  });
+
   it('sends what is typed and the terminal size to the session', async () => {
     const r = renderWithFake(<LiveScreen id="s-live" />, { sessions: [running()] });
     await waitFor(() => expect(r.terminals).toHaveLength(1));
@@ -45,6 +64,7 @@ describe('Live session screen', () => {
     const user = userEvent.setup();
     const r = renderWithFake(<LiveScreen id="s-live" />, { sessions: [running()] });
     await screen.findByRole('region', { name: 'Session terminal' });
+    await screen.findByText('ended: exit 0 (exited)'); // the journal's events are in: the feed is subscribed
     act(() => r.fake.emit('sessions.activity', { id: 's-live', kind: 'network.decision', time: 1, summary: 'network deny GET <img src=x onerror=alert(1)>:443 (rule)' }));
     const feed = await screen.findByTestId('events-feed');
     expect(feed).toHaveTextContent('network deny GET <img src=x onerror=alert(1)>:443');

@@ -40,19 +40,33 @@ function LiveSession({ session: s }: { session: Session }) {
         if (applied < 0) early.push(p);
         else apply(p);
       });
-      client.call('sessions.output', { id: s.id }).then(
-        (b) => {
-          term.write(b.data);
-          applied = b.seq;
-          for (const p of early.splice(0)) apply(p);
-        },
-        () => {
-          applied = 0;
-          for (const p of early.splice(0)) apply(p);
-        },
-      );
+      // The backlog first, then only newer batches; again after a reconnect (batches were missed).
+      const load = (repaint: boolean) => {
+        applied = -1;
+        client.call('sessions.output', { id: s.id }).then(
+          (b) => {
+            if (repaint) term.reset();
+            term.write(b.data);
+            applied = b.seq;
+            for (const p of early.splice(0)) apply(p);
+          },
+          () => {
+            applied = 0;
+            for (const p of early.splice(0)) apply(p);
+          },
+        );
+      };
+      load(false);
+      let wasOpen = true;
+      const offStatus = client.onStatus((st) => {
+        if (st === 'open' && !wasOpen) load(true);
+        wasOpen = st === 'open';
+      });
       if (attached.current) term.focus();
-      return off;
+      return () => {
+        off();
+        offStatus();
+      };
     },
     [client, s.id],
   );

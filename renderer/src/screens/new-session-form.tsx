@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { Session } from '../../../electron/contract/index.js';
 import { ApiCallError } from '../../../electron/contract/index.js';
@@ -13,6 +13,13 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
   const [timeout, setTimeoutMin] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [progress, setProgress] = useState<string | null>(null);
+  const busyRef = useRef(false);
+  busyRef.current = busy;
+  useEffect(() => client.on('engine.progress', (p) => busyRef.current && setProgress(p.message)), [client]);
+  useEffect(() => {
+    if (!busy) setProgress(null);
+  }, [busy]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -65,6 +72,11 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
         <button className="btn btn-primary" type="submit" disabled={busy || !repo.trim()}>
           {busy ? 'Starting…' : 'Start session'}
         </button>
+        {busy ? (
+          <span className="muted" role="status" data-testid="start-progress">
+            <span className="spinner" aria-hidden="true" /> {progress ?? 'Preparing the sandbox…'}
+          </span>
+        ) : null}
       </div>
     </form>
   );

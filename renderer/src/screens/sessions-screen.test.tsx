@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeSession } from '../api/fake-api.js';
@@ -54,6 +54,25 @@ describe('Sessions screen', () => {
     await user.click(within(form).getByRole('button', { name: 'Start session' }));
     await waitFor(() => expect(location.hash).toMatch(/^#\/live\//));
     expect(fake.calls.find(([n]) => n === 'sessions.start')?.[1]).toEqual({ repo: '/home/dev/project', command: 'npm test', timeoutSeconds: 120 });
+  });
+
+  it('shows what a starting session waits for (e.g. the first image build)', async () => {
+    const user = userEvent.setup();
+    let finish: () => void = () => {};
+    const { fake } = renderWithFake(<SessionsScreen />, {
+      arm: (f) => {
+        const start = f.handlers['sessions.start'];
+        f.handlers['sessions.start'] = (input) => new Promise((resolve) => (finish = () => resolve(start(input))));
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: 'New session' }));
+    await user.type(screen.getByLabelText('Repository'), '/home/dev/project');
+    await user.click(screen.getByRole('button', { name: 'Start session' }));
+    expect(await screen.findByTestId('start-progress')).toHaveTextContent('Preparing the sandbox');
+    act(() => fake.emit('engine.progress', { message: 'building image, step 2/5: packages', time: 1 }));
+    expect(screen.getByTestId('start-progress')).toHaveTextContent('building image, step 2/5: packages');
+    act(() => finish());
+    await waitFor(() => expect(location.hash).toMatch(/^#\/live\//));
   });
 
   it('shows why a session could not start', async () => {
