@@ -119,7 +119,7 @@ describe('signals', () => {
 
 describe('crashes and outside interference', () => {
   it('after kill -9 of paddock, the next start reaps the orphan container and its placeholders', async () => {
-    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'seq 1 20000; echo ready; sleep 300'], env);
     const id = await runningSession(live);
     await live.waitFor(/^ready$/m);
     expect(readdirSync(repo)).toContain('.claude'); // placeholder while running
@@ -133,6 +133,10 @@ describe('crashes and outside interference', () => {
     expect(readdirSync(repo)).not.toContain('.claude');
     const rec = (JSON.parse(runCli(['sessions', '--json'], env).stdout) as Array<{ id: string; state: string }>).find((s) => s.id === id);
     expect(rec?.state).toBe('interrupted');
+    // The journal of the killed session verifies up to its last event.
+    const v = runCli(['verify', id], env);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^OK: session/);
   });
 
   it('a container killed from outside is reported as such, and removed', async () => {
