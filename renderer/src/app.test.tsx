@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../electron/contract/index.js';
 import { createFakeApi } from './api/fake-api.js';
@@ -25,6 +26,22 @@ describe('App shell', () => {
     });
     expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('is keyboard navigable in reading order', async () => {
+    const user = userEvent.setup();
+    render(<App client={createApiClient(createFakeApi().transport)} />);
+    await screen.findByText('No sessions yet');
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await user.tab();
+      order.push(document.activeElement?.textContent ?? '');
+    }
+    expect(order).toEqual(['Skip to content', 'Sessions', 'Policy', 'Settings', 'New session']);
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('form', { name: 'New session' })).toBeInTheDocument();
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByLabelText('Repository'));
   });
 
   it('says when the engine connection drops', () => {
