@@ -199,6 +199,9 @@ export class EngineApi implements ApiImplementation {
       agent: line ? 'command' : 'shell',
       command: line ? ['sh', '-c', line] : ['bash'],
       tty: true,
+      // The program starts at the viewer's size (where the engine supports ConsoleSize); the
+      // resize after start covers engines that ignore it, and records the size in the journal.
+      consoleSize: { cols, rows },
       timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
       onProgress: (message) => this.emit('engine.progress', { message, time: Date.now() }),
       beforeStart: (sandbox, id) => {
