@@ -96,12 +96,12 @@ export class ApprovalBroker {
     return e.outcome;
   }
 
-  /** The egress proxy's view of this broker, for one session. */
-  egressDecider(ctx: ApprovalContext): ApprovalDecider {
+  /** The egress proxy's view of this broker (the session id comes from each request when not given). */
+  egressDecider(ctx: Omit<ApprovalContext, 'sessionId'> & { sessionId?: string }): ApprovalDecider {
     return {
       decide: async (r, signal) => {
         const out = await this.ask(
-          ctx,
+          { ...ctx, sessionId: ctx.sessionId ?? r.sessionId },
           { subject: { kind: 'network', method: r.method, host: r.host, port: r.port, protocol: r.protocol }, rule: r.rule, why: `network rule: ${r.rule}` },
           signal,
         );

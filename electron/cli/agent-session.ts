@@ -1,0 +1,121 @@
+import type Docker from 'dockerode';
+import { join } from 'node:path';
+import { ApprovalBroker } from '../engine/approvals/approval-broker.js';
+import { fixedProvider } from '../engine/approvals/approval-providers.js';
+import type { ApprovalProvider } from '../engine/approvals/approval-types.js';
+import { userPolicyRuleWriter } from '../engine/approvals/project-rules.js';
+import { ttyApprovalProvider } from '../engine/approvals/tty-provider.js';
+import type { TtyApprovalProvider } from '../engine/approvals/tty-provider.js';
+import type { CredentialBinding } from '../engine/egress/credential-broker.js';
+import { PaddockError } from '../engine/errors.js';
+import { sessionGateExtras } from '../engine/gate/session-gate.js';
+import { dataPaths, paddockHome } from '../engine/paths.js';
+import type { EffectivePolicyResult } from '../engine/policy/index.js';
+import { ensureAgentImage } from '../engine/sandbox/image-builder.js';
+import { isAgentName } from '../engine/sandbox/image-recipe.js';
+import type { EgressOptions } from '../engine/sessions/session-egress.js';
+import type { SessionEventSink } from '../engine/sessions/session-events.js';
+import type { SessionRunOptions } from '../engine/sessions/session-runner.js';
+
+export type ApprovalsMode = 'tty' | 'deny' | 'allow';
+
+/**
+ * `paddock run --agent <name> [--approvals tty|deny|allow]`: everything an agent session needs
+ * on top of a plain one — the agent's image and command line, the approvals broker and its
+ * provider, the gate (as `SessionRunOptions.extras`), the egress decider and model-API
+ * credentials. The caller (run-session.ts) spreads `runOptions` into `runner.start(…)` and, in a
+ * terminal session, lets `tty.feed(chunk)` see keystrokes first and wraps stdout with
+ * `tty.holdOutput` (see docs/gate.md).
+ */
+export interface AgentSession {
+  agent: string;
+  image: string;
+  command: string[];
+  broker: ApprovalBroker;
+  /** Set when approvals are asked on this terminal. */
+  tty: TtyApprovalProvider | null;
+  /** Merge into the session's egress: the broker answers network asks, model keys stay on the host. */
+  egress(base: EgressOptions | undefined): EgressOptions;
+  runOptions: Pick<SessionRunOptions, 'extras' | 'agent' | 'image' | 'command'>;
+}
+
+const MODEL_KEYS: Record<string, { provider: CredentialBinding['provider']; env: string }> = {
+  claude: { provider: 'anthropic', env: 'ANTHROPIC_API_KEY' },
+  codex: { provider: 'openai', env: 'OPENAI_API_KEY' },
+  gemini: { provider: 'google', env: 'GEMINI_API_KEY' },
+};
+
+/** The agent's own command line: never a permission-bypass flag (the policy schema refuses them too). */
+export function agentCommand(agent: string, policy: EffectivePolicyResult['policy'], extra: readonly string[]): string[] {
+  const settings = policy.agents.settings[agent];
+  const model = settings?.model ? ['--model', settings.model] : [];
+  const args = [...(settings?.args ?? []), ...extra];
+  if (agent === 'claude') return ['claude', '--permission-mode', 'dontAsk', ...model, ...args];
+  return [agent, ...model, ...args];
+}
+
+export async function prepareAgentSession(opts: {
+  docker: Docker;
+  agent: string;
+  approvals: ApprovalsMode | undefined;
+  repo: string;
+  policy: EffectivePolicyResult;
+  events: SessionEventSink;
+  /** Extra arguments for the agent (after --). */
+  args: readonly string[];
+  interactive: boolean;
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (m: string) => void;
+}): Promise<AgentSession> {
+  const { agent, policy } = opts;
+  if (!isAgentName(agent)) throw new PaddockError('BAD_INPUT', `--agent ${agent}: expected one of claude, codex, gemini, opencode`);
+  if (policy.policy.agents.allowed.length && !policy.policy.agents.allowed.includes(agent))
+    throw new PaddockError('BAD_INPUT', `the policy does not allow the agent ${agent} (agents.allowed: ${policy.policy.agents.allowed.join(', ')})`);
+  const env = opts.env ?? process.env;
+  const mode: ApprovalsMode = opts.approvals ?? (opts.interactive ? 'tty' : policy.policy.approvals.unattended);
+  if (mode === 'allow' && policy.policy.ceilings.unattended === 'deny')
+    throw new PaddockError('BAD_INPUT', '--approvals allow is not permitted by the managed policy (ceilings.unattended: deny)');
+  if (mode === 'tty' && !opts.interactive)
+    throw new PaddockError('BAD_INPUT', '--approvals tty needs a terminal; use --approvals deny (or allow) for unattended runs');
+  const tty = mode === 'tty' ? ttyApprovalProvider({ output: process.stderr }) : null;
+  const provider: ApprovalProvider = tty ?? fixedProvider(mode === 'allow' ? 'allow' : 'deny');
+  const home = paddockHome(env);
+  const broker = new ApprovalBroker({
+    provider,
+    events: opts.events,
+    timeoutMs: policy.policy.approvals.timeout_seconds * 1000,
+    projectRules: userPolicyRuleWriter(home),
+  });
+  const image = (await ensureAgentImage(opts.docker, agent, { onProgress: (e) => e.type === 'step' && opts.onProgress?.(`building the ${agent} image, step ${e.index}/${e.count}: ${e.name}`) })).tag;
+  const key = MODEL_KEYS[agent];
+  const secret = key ? env[key.env] : undefined;
+  const credentials: CredentialBinding[] = key && secret ? [{ provider: key.provider, secret }] : [];
+  const command = agentCommand(agent, policy.policy, opts.args);
+  return {
+    agent,
+    image,
+    command,
+    broker,
+    tty,
+    egress: (base) => ({
+      ...(base ?? { rules: [], defaultDecision: mode === 'tty' ? 'ask' : 'deny' }),
+      decider: broker.egressDecider({ agent, repo: opts.repo }),
+      askTimeoutMs: policy.policy.approvals.timeout_seconds * 1000,
+      credentials: [...(base?.credentials ?? []), ...credentials],
+    }),
+    runOptions: {
+      agent,
+      image,
+      command,
+      extras: sessionGateExtras({
+        agent,
+        repo: opts.repo,
+        policy: policy.policy,
+        provenance: policy.provenance,
+        broker,
+        events: opts.events,
+        scratchDir: join(dataPaths(home).scratch, 'gate'),
+      }),
+    },
+  };
+}
