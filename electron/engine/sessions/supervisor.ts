@@ -1,0 +1,216 @@
+import { join } from 'node:path';
+import type { ApprovalDecider } from '../egress/approval-decider.js';
+import type { CredentialBinding } from '../egress/credential-broker.js';
+import type { NetworkRule } from '../egress/network-rules.js';
+import { PaddockError, errorMessage } from '../errors.js';
+import { JournalRecorder } from '../journal/journal-recorder.js';
+import { paddockHome } from '../paths.js';
+import { loadEffectivePolicy } from '../policy/policy-loader.js';
+import type { EffectivePolicyResult } from '../policy/policy-types.js';
+import type { EngineEndpoint } from '../sandbox/docker-client.js';
+import { connectEngine } from '../sandbox/docker-client.js';
+import { checkRepo } from '../sandbox/workspace.js';
+import { OtlpEventExporter } from '../telemetry/otlp-exporter.js';
+import { telemetryConfigFromPolicy } from '../telemetry/telemetry-config.js';
+import { trace } from '../trace.js';
+import { watchFiles } from './policy-watch.js';
+import { SessionEventBus } from './session-events.js';
+import { egressFromPolicy, workspaceFromPolicy } from './session-policy.js';
+import type { SessionHandle, SessionRunOptions } from './session-runner.js';
+import { SessionRunner } from './session-runner.js';
+
+export interface SupervisorOptions {
+  home?: string;
+  connect?: () => Promise<EngineEndpoint>;
+  /** Lines for the user: `warn` always matters (journal failure, policy problems), `info` is detail. */
+  log?: (message: string, level: 'info' | 'warn') => void;
+}
+
+export interface SupervisedStart extends Omit<SessionRunOptions, 'repo' | 'workspace' | 'egress' | 'policy'> {
+  repo: string;
+  /** 'none' forces no network; 'egress' forces the proxy; default: egress when anything may leave. */
+  network?: 'none' | 'egress';
+  /** Rules from the front end (e.g. `--allow`), added to the policy's. */
+  extraRules?: readonly NetworkRule[];
+  credentials?: readonly CredentialBinding[];
+  /** Who answers network asks; null: nobody (asks are denied). */
+  decider?: ApprovalDecider | null;
+}
+
+export interface SupervisedSession extends SessionHandle {
+  policy: EffectivePolicyResult;
+}
+
+/**
+ * Everything that must hold for every session, whichever front end starts it (CLI, desktop,
+ * web bridge): the layered policy decides paths and network and a bad one stops the start; the
+ * journal records every event and a journal that cannot be written stops the session; telemetry
+ * follows the policy; a changed policy file reloads the network rules mid-session.
+ */
+export class Supervisor {
+  readonly bus: SessionEventBus;
+  readonly journal: JournalRecorder;
+  readonly home: string;
+  private runnerP: Promise<SessionRunner> | null = null;
+  private runnerReady: SessionRunner | null = null;
+  private readonly log: (m: string, level?: 'info' | 'warn') => void;
+
+  constructor(private readonly opts: SupervisorOptions = {}) {
+    this.home = opts.home ?? paddockHome();
+    this.log = (m, level = 'info') => opts.log?.(m, level);
+    this.bus = new SessionEventBus((e) => this.log(`event listener failed: ${errorMessage(e)}`, 'warn'));
+    this.journal = new JournalRecorder({
+      home: this.home,
+      onFailure: (sessionId, err) => {
+        this.log(err.message, 'warn');
+        void this.runnerReady?.abort(
+          sessionId,
+          `the session was stopped because its journal cannot be written (${err.message})`,
+        );
+      },
+    });
+    this.journal.attach(this.bus);
+  }
+
+  /** The runner, connected to the engine once; orphans of dead engine processes are reaped then. */
+  runner(): Promise<SessionRunner> {
+    this.runnerP ??= (async () => {
+      const { docker } = await (this.opts.connect ?? connectEngine)();
+      const runner = new SessionRunner({
+        docker,
+        events: this.bus,
+        home: this.home,
+        preStart: (sessionId) => {
+          if (!this.journal.writerFor(sessionId)) {
+            throw new PaddockError(
+              'JOURNAL_WRITE_FAILED',
+              `cannot open the journal of session ${sessionId}; nothing was started`,
+            );
+          }
+        },
+      });
+      const reaped = await runner.recover((m) => this.log(m, 'warn'));
+      if (reaped.length) this.log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
+      this.runnerReady = runner;
+      return runner;
+    })().catch((e: unknown) => {
+      this.runnerP = null; // try again next time (e.g. the engine was started meanwhile)
+      throw e;
+    });
+    return this.runnerP;
+  }
+
+  async start(opts: SupervisedStart): Promise<SupervisedSession> {
+    const repo = await checkRepo(opts.repo);
+    const [runner, policy] = await Promise.all([
+      this.runner(),
+      loadEffectivePolicy({ repo, home: this.home }),
+    ]);
+    trace('engine connected, policy loaded');
+    for (const w of policy.warnings)
+      this.log(`policy: ${w.source.file}:${w.source.line}: ${w.message}`, 'warn');
+    const egressFor = (p: EffectivePolicyResult, force: boolean) =>
+      opts.network === 'none'
+        ? undefined
+        : egressFromPolicy(p.policy, {
+            extraRules: opts.extraRules,
+            force,
+            decider: opts.decider ?? null,
+            credentials: opts.credentials,
+          });
+    const paths = workspaceFromPolicy(policy.policy);
+    if (paths.unmountable.length)
+      this.log(`policy paths enforced on agent tools only, not as mounts: ${paths.unmountable.join(', ')}`);
+    const cleanups: Array<() => Promise<void> | void> = [];
+    const cleanup = async () => {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    };
+    try {
+      const handle = await runner.start({
+        ...opts,
+        repo,
+        workspace: paths,
+        policy: { fingerprint: policy.fingerprint, layers: policy.layers.map((l) => `${l.layer}:${l.file}`) },
+        egress: egressFor(policy, opts.network === 'egress'),
+        beforeStart: (sandbox, id) => {
+          cleanups.push(this.exportTelemetry(id, policy));
+          cleanups.push(this.watchPolicy(id, repo, policy, (p) => egressFor(p, true)));
+          opts.beforeStart?.(sandbox, id);
+        },
+      });
+      const done = handle.done.finally(cleanup);
+      return { ...handle, done, policy };
+    } catch (e) {
+      await cleanup();
+      throw e;
+    }
+  }
+
+  /** Stop every session this process runs, then flush and close the journals. */
+  async close(): Promise<void> {
+    await this.journal.close();
+  }
+
+  /** OpenTelemetry logs of this session when its policy turns them on; never holds the session up. */
+  private exportTelemetry(sessionId: string, policy: EffectivePolicyResult): () => Promise<void> {
+    const t = policy.policy.telemetry;
+    const config = telemetryConfigFromPolicy({
+      enabled: t.enabled,
+      endpoint: t.endpoint ?? undefined,
+      headers: t.headers,
+      logPrompts: t.log_prompts,
+    });
+    if (!config) return async () => {};
+    const exporter = new OtlpEventExporter(config);
+    const detach = exporter.attach({
+      subscribe: (l) => this.bus.subscribe((e) => e.sessionId === sessionId && l(e)),
+    });
+    return async () => {
+      // Give the record of the session's end a moment to arrive, bounded: a collector that is
+      // down must not hold anything up; the journal stays the record.
+      await new Promise((r) => setImmediate(r));
+      detach();
+      await Promise.race([exporter.shutdown(), new Promise((r) => setTimeout(r, 3000).unref())]);
+    };
+  }
+
+  /** A changed policy file: new network rules at once, without a gap; one that no longer loads keeps the old, loudly. */
+  private watchPolicy(
+    sessionId: string,
+    repo: string,
+    policy: EffectivePolicyResult,
+    egressFor: (p: EffectivePolicyResult) => ReturnType<typeof egressFromPolicy>,
+  ): () => void {
+    const files = [
+      ...policy.layers.map((l) => l.file),
+      join(this.home, 'policy.yaml'),
+      join(repo, '.paddock', 'policy.yaml'),
+    ];
+    return watchFiles(files, () => {
+      void (async () => {
+        try {
+          const next = await loadEffectivePolicy({ repo, home: this.home });
+          const e = egressFor(next);
+          const applied = e
+            ? await this.runnerReady!.reloadNetwork(sessionId, e.rules, e.defaultDecision)
+            : false;
+          const note = applied
+            ? undefined
+            : 'this session has no network; restart it for network rules to apply';
+          this.bus.emit(sessionId, 'policy.reloaded', {
+            ok: true,
+            fingerprint: next.fingerprint,
+            ...(note ? { note } : {}),
+          });
+          this.log(`policy reloaded (${next.fingerprint.slice(0, 12)})${note ? `: ${note}` : ''}`);
+        } catch (err) {
+          this.bus.emit(sessionId, 'policy.reloaded', { ok: false, error: errorMessage(err) });
+          this.log(
+            `the changed policy does not load, the previous rules stay in force: ${errorMessage(err)}`,
+            'warn',
+          );
+        }
+      })();
+    });
+  }
+}
