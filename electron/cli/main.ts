@@ -1,5 +1,6 @@
 import type { Command as CommandT } from 'commander';
 import { Command, CommanderError } from 'commander';
+import { setFlagsFromString } from 'node:v8';
 import { errorMessage, isPaddockError } from '../engine/errors.js';
 
 type Register = (program: CommandT) => void;
@@ -15,6 +16,7 @@ const families: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['images'], load: async () => (await import('./commands/images.js')).registerImages },
   { commands: ['policy'], load: async () => (await import('./commands/policy.js')).registerPolicy },
   { commands: ['verify', 'replay', 'export'], load: async () => (await import('./commands/journal.js')).registerJournal },
+  { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
 ];
 
 const program = new Command('paddock')
@@ -24,6 +26,10 @@ const program = new Command('paddock')
   .exitOverride();
 
 const wanted = process.argv[2];
+// Short-lived commands compile the 1.3 MB bash grammar (policy engine) with V8's baseline wasm
+// compiler only: optimising it costs ~1.2 s of CPU that a one-shot command never earns back
+// (and stalls the event loop meanwhile). The long-running `serve` keeps the optimising tier.
+if (wanted !== 'serve') setFlagsFromString('--liftoff-only');
 const family = families.find((f) => wanted !== undefined && f.commands.includes(wanted));
 for (const f of family ? [family] : families) (await f.load())(program);
 
