@@ -19,7 +19,6 @@ const run = promisify(execFile);
 
 export const HELPERS = '/opt/paddock/helpers';
 export const GATE_ENV_DIR = '/etc/paddock-gate';
-export const CODEX_HOME = '/home/agent/.codex';
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface SessionGateOptions {
@@ -84,13 +83,10 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
         mounts.push({ source: join(dir, 'claude'), target: '/etc/claude-code' });
         Object.assign(env, { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1' });
       } else if (opts.agent === 'codex') {
-        const files = codexFiles({ policy: opts.policy, approvalTimeoutSeconds: timeout });
-        for (const [rel, text] of Object.entries(files)) await put(rel === 'managed_config.toml' ? `codex-etc/${rel}` : `codex/${rel}`, text);
+        // Everything in the system layer (/etc/codex, read-only); $CODEX_HOME stays Codex's own, writable.
+        const files = codexFiles({ policy: opts.policy, approvalTimeoutSeconds: timeout, openaiBaseUrl: egress.env.OPENAI_BASE_URL });
+        for (const [rel, text] of Object.entries(files)) await put(`codex-etc/${rel}`, text);
         mounts.push({ source: join(dir, 'codex-etc'), target: '/etc/codex' });
-        mounts.push({ source: join(dir, 'codex', 'rules'), target: `${CODEX_HOME}/rules` });
-        mounts.push({ source: join(dir, 'codex', 'config.toml'), target: `${CODEX_HOME}/config.toml` });
-        mounts.push({ source: join(dir, 'codex', 'hooks.json'), target: `${CODEX_HOME}/hooks.json` });
-        env.CODEX_HOME = CODEX_HOME;
       }
       if (opts.shellGate ?? (opts.agent !== 'claude' && opts.agent !== 'codex')) {
         env.PATH = `${HELPERS}/shims:${BASE_PATH}`;

@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ScriptedModel, ToolResultSeen } from './agent-scripted-model.js';
+
+/**
+ * A scripted stand-in for the OpenAI Responses API (what Codex speaks), on loopback. Each
+ * request gets the next script step as a call to the shell tool Codex offers; the outputs Codex
+ * sends back (`function_call_output`) are recorded per command.
+ */
+export async function startScriptedOpenAI(steps: string[]): Promise<ScriptedModel & { bodies: unknown[] }> {
+  const results: ToolResultSeen[] = [];
+  const requests: string[] = [];
+  const bodies: unknown[] = [];
+  const byCall = new Map<string, string>();
+  let n = 0;
+
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    requests.push(`${req.method} ${req.url}`);
+    if (!req.url?.endsWith('/responses')) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"scripted"}}');
+    const body = JSON.parse(raw) as { tools?: { name?: string; type?: string }[]; input?: { type?: string; call_id?: string; output?: unknown }[] };
+    bodies.push(body);
+    let seen = 0;
+    for (const item of body.input ?? []) {
+      if (item.type !== 'function_call_output' && item.type !== 'custom_tool_call_output') continue;
+      seen++;
+      const command = byCall.get(item.call_id ?? '') ?? '?';
+      const content = typeof item.output === 'string' ? item.output : JSON.stringify(item.output);
+      if (!results.some((r) => r.command === command)) results.push({ command, content, isError: /denied|forbid|rejected|blocked/i.test(content) });
+    }
+    const id = `resp_${++n}`;
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const ev = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    ev('response.created', { response: { id } });
+    const step = steps[seen];
+    if (step !== undefined) {
+      const callId = `call_${n}`;
+      byCall.set(callId, step);
+      // Codex 0.169 offers one custom tool, `exec` (JavaScript), whose nested tools include exec_command.
+      const js = `try { const r = await tools.exec_command({ cmd: ${JSON.stringify(step)}, tty: false, login: false }); text(JSON.stringify(r)); } catch (e) { text('ERROR: ' + String((e && e.message) || e)); }`;
+      ev('response.output_item.done', { output_index: 0, item: { type: 'custom_tool_call', id: `ctc_${n}`, call_id: callId, name: 'exec', input: js } });
+    } else {
+      ev('response.output_item.done', { output_index: 0, item: { type: 'message', role: 'assistant', id: `msg_${n}`, content: [{ type: 'output_text', text: 'All steps done.' }] } });
+    }
+    ev('response.completed', { response: { id, usage: { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 } } });
+    res.end();
+  };
+
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => handle(req, res, raw));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    results,
+    requests,
+    bodies,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
