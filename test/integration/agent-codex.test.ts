@@ -136,4 +136,38 @@ describe('Codex rules from the policy', () => {
       await model.close();
     }
   });
+
+  it('with the gate down, the hook client denies and Codex blocks the call (and its own rules still forbid)', async () => {
+    const steps = ['echo gate-down > down.txt', 'git filter-branch --all'];
+    const model = await startScriptedOpenAI(steps);
+    const image = (await ensureAgentImage(docker, 'codex')).tag;
+    const events = new SessionEventBus();
+    const loaded = await loadEffectivePolicy({ home, repo, managedPath: null });
+    const broker = new ApprovalBroker({ provider: fixedProvider('deny'), events });
+    const runner = new SessionRunner({ docker, events, home });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    try {
+      const session = await runner.start({
+        repo,
+        image,
+        agent: 'codex',
+        command: ['codex', 'exec', '--skip-git-repo-check', 'Run the steps.'],
+        tty: false,
+        timeoutMs: 150_000,
+        output: { stdout: out, stderr: out },
+        egress: { rules: [], defaultDecision: 'deny', decider: null, credentials: [{ provider: 'openai', secret: 'k', upstream: `${model.url}/v1` }] },
+        extras: sessionGateExtras({ agent: 'codex', repo, policy: loaded.policy, broker, events, scratchDir: join(home, 'scratch'), onGate: (g) => void g.close() }),
+      });
+      session.sandbox.stream.end();
+      await session.done;
+      const ctx = `${text}\n${JSON.stringify(model.results, null, 1)}`;
+      expect(existsSync(join(repo, 'down.txt')), ctx).toBe(false);
+      expect(model.results.find((r) => r.command === steps[0])?.content, ctx).toMatch(/gate unreachable/);
+      expect(model.results.find((r) => r.command === steps[1])?.content, ctx).toMatch(/gate unreachable|forbidden|git-history-destroy/);
+    } finally {
+      await model.close();
+    }
+  });
 });
