@@ -1,18 +1,18 @@
-import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { ApiHandlers, ApiImplementation, EventListener, EventName, EventPayload } from '../../contract/index.js';
 import { errorMessage, PaddockError } from '../errors.js';
-import { JournalRecorder } from '../journal/journal-recorder.js';
+import type { JournalRecorder } from '../journal/journal-recorder.js';
 import { journalPaths } from '../journal/journal-paths.js';
 import { dataPaths, paddockHome } from '../paths.js';
 import type { EngineEndpoint } from '../sandbox/docker-client.js';
 import { connectEngine } from '../sandbox/docker-client.js';
 import type { SessionEvent } from '../sessions/session-events.js';
-import { SessionEventBus } from '../sessions/session-events.js';
-import { SessionRunner } from '../sessions/session-runner.js';
+import type { SessionEventBus } from '../sessions/session-events.js';
+import type { SessionRunner } from '../sessions/session-runner.js';
+import { Supervisor } from '../sessions/supervisor.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { activitySummary, toSession } from './api-views.js';
 import { engineStatus } from './engine-status.js';
@@ -45,6 +45,7 @@ export class EngineApi implements ApiImplementation {
   readonly bus: SessionEventBus;
   private readonly listeners = new Set<EventListener>();
   private readonly live = new LiveSessions();
+  private readonly supervisor: Supervisor;
   private readonly journal: JournalRecorder;
   private readonly store: SessionStore;
   private endpoint: EngineEndpoint | null = null;
@@ -56,15 +57,24 @@ export class EngineApi implements ApiImplementation {
   private constructor(private readonly opts: EngineApiOptions) {
     this.home = opts.home ?? paddockHome();
     const log = opts.log ?? (() => {});
-    this.bus = new SessionEventBus((e) => log(`event listener failed: ${errorMessage(e)}`));
-    this.journal = new JournalRecorder({
+    // The Supervisor makes UI sessions obey exactly what CLI sessions obey: the layered policy
+    // (paths, network, reloads), the journal (fail closed) and the policy's telemetry.
+    this.supervisor = new Supervisor({
       home: this.home,
-      onFailure: (sessionId, err) => {
-        log(err.message);
-        void this.runner?.abort(sessionId, `the session was stopped because its journal cannot be written (${err.message})`);
+      connect: async () => {
+        try {
+          this.endpoint = await (opts.connect ?? connectEngine)();
+          this.engineError = null;
+          return this.endpoint;
+        } catch (e) {
+          this.engineError = errorMessage(e);
+          throw e;
+        }
       },
+      log: (m) => log(m),
     });
-    this.journal.attach(this.bus);
+    this.bus = this.supervisor.bus;
+    this.journal = this.supervisor.journal;
     this.store = new SessionStore(dataPaths(this.home).index);
     this.bus.subscribe((e) => this.onEngineEvent(e));
     const journaled = (id: string) => existsSync(journalPaths(id, this.home).journal);
@@ -165,35 +175,20 @@ export class EngineApi implements ApiImplementation {
   }
 
   private async ensureEngine(): Promise<SessionRunner> {
-    if (this.runner) return this.runner;
-    try {
-      this.endpoint = await (this.opts.connect ?? connectEngine)();
-      this.engineError = null;
-    } catch (e) {
-      this.engineError = errorMessage(e);
-      throw e;
-    }
-    const docker: Docker = this.endpoint.docker;
-    this.runner = new SessionRunner({
-      docker,
-      events: this.bus,
-      home: this.home,
-      preStart: (sessionId) => {
-        if (!this.journal.writerFor(sessionId)) throw new PaddockError('JOURNAL_WRITE_FAILED', `cannot open the journal of session ${sessionId}; nothing was started`);
-      },
-    });
-    return this.runner;
+    const runner = this.runner ?? (await this.supervisor.runner());
+    this.runner = runner;
+    return runner;
   }
 
   private async start(input: Parameters<ApiHandlers['sessions.start']>[0]): Promise<string> {
-    const runner = await this.ensureEngine();
+    await this.ensureEngine();
     const repo = resolveRepo(input.repo);
     const st = await stat(repo).catch(() => null);
     if (!st) throw new PaddockError('REPO_NOT_FOUND', `${repo} does not exist; give the path of a repository on this machine`);
     const line = input.command?.trim() ?? '';
     const cols = input.cols ?? 100;
     const rows = input.rows ?? 30;
-    const handle = await runner.start({
+    const handle = await this.supervisor.start({
       repo,
       image: input.image,
       agent: line ? 'command' : 'shell',
