@@ -65,6 +65,8 @@ export async function prepareAgentSession(opts: {
   args: readonly string[];
   interactive: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Model-API keys held on the host; default: the agent's key from the environment (e.g. ANTHROPIC_API_KEY). */
+  credentials?: CredentialBinding[];
   onProgress?: (m: string) => void;
 }): Promise<AgentSession> {
   const { agent, policy } = opts;
@@ -89,7 +91,7 @@ export async function prepareAgentSession(opts: {
   const image = (await ensureAgentImage(opts.docker, agent, { onProgress: (e) => e.type === 'step' && opts.onProgress?.(`building the ${agent} image, step ${e.index}/${e.count}: ${e.name}`) })).tag;
   const key = MODEL_KEYS[agent];
   const secret = key ? env[key.env] : undefined;
-  const credentials: CredentialBinding[] = key && secret ? [{ provider: key.provider, secret }] : [];
+  const credentials: CredentialBinding[] = opts.credentials ?? (key && secret ? [{ provider: key.provider, secret }] : []);
   const command = agentCommand(agent, policy.policy, opts.args);
   return {
     agent,
