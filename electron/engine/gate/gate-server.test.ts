@@ -8,7 +8,8 @@ import type { ApprovalAnswer } from '../approvals/approval-types.js';
 import { createCommandEngine, createPathJudge, loadEffectivePolicy } from '../policy/index.js';
 import { SessionEventBus } from '../sessions/session-events.js';
 import type { SessionEvent } from '../sessions/session-events.js';
-import { claudeManagedSettings } from './claude-adapter.js';
+import { claudeManagedSettings, commandText, expandPattern } from './claude-adapter.js';
+import { parseGateRequest } from './gate-protocol.js';
 import { codexRules } from './codex-adapter.js';
 import { createGateJudge } from './gate-judge.js';
 import { startGateServer } from './gate-server.js';
@@ -109,5 +110,29 @@ describe('agent settings from the policy', () => {
     const text = codexRules(policy);
     expect(text).toContain('decision = "forbidden"');
     expect(text).toContain(`pattern = ["git", ["filter-branch", "filter-repo"]]`);
+  });
+});
+
+describe('protocol and adapters, pure parts', () => {
+  it('parses v1 requests and refuses anything else', () => {
+    expect(parseGateRequest({ v: 1, kind: 'command', command: 'ls', cwd: '/w' })).toEqual({ ok: true, value: { v: 1, kind: 'command', command: 'ls', cwd: '/w' } });
+    expect(parseGateRequest({ v: 1, kind: 'tool', tool: 'Write', input: { file_path: 'a' }, cwd: 'relative' })).toMatchObject({ ok: true, value: { kind: 'tool', tool: 'Write' } });
+    expect(parseGateRequest({ v: 2, kind: 'command', command: 'ls' }).ok).toBe(false);
+    expect(parseGateRequest({ v: 1, kind: 'command' }).ok).toBe(false);
+    expect(parseGateRequest({ v: 1, kind: 'exec', command: 'ls' }).ok).toBe(false);
+    expect(parseGateRequest('ls').ok).toBe(false);
+  });
+
+  it('Codex argv commands become the line the shell runs', () => {
+    expect(commandText({ command: ['bash', '-lc', 'git push --force'] })).toEqual({ command: 'git push --force' });
+    expect(commandText({ command: ['/bin/sh', '-c', 'rm -rf /'] })).toEqual({ command: 'rm -rf /' });
+    expect(commandText({ command: ['git', 'commit', '-m', "it's"] })).toEqual({ command: `git commit -m 'it'\\''s'` });
+    expect(commandText({ command: 'ls' })).toEqual({ command: 'ls' });
+  });
+
+  it('rule patterns expand to prefixes; a wildcard ends the prefix', () => {
+    expect(expandPattern('git push|pull')).toEqual(['git push', 'git pull']);
+    expect(expandPattern('npm publish * now')).toEqual(['npm publish']);
+    expect(expandPattern('a|b c|d')).toEqual(['a c', 'a d', 'b c', 'b d']);
   });
 });
