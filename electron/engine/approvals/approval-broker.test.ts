@@ -171,3 +171,24 @@ describe('ttyApprovalProvider', () => {
 function fixedProviderChoice(choice: ApprovalAnswer['choice']) {
   return { name: 'fixed', ask: () => Promise.resolve({ choice, by: 'test' }) };
 }
+
+describe('ApprovalBroker as the egress decider', () => {
+  it('network asks go through the same broker, with the session from the request', async () => {
+    const events = new SessionEventBus();
+    const seen: SessionEvent[] = [];
+    events.subscribe((e) => seen.push(e));
+    const asked: ApprovalRequest[] = [];
+    const broker = new ApprovalBroker({ provider: callbackProvider('t', { onRequest: (r, reply) => (asked.push(r), reply({ choice: 'allow-session', by: 't' })) }), events });
+    const decider = broker.egressDecider({ agent: 'claude', repo: '/repo' });
+    const req = { sessionId: 'net-s', protocol: 'connect' as const, method: 'CONNECT', host: 'registry.npmjs.org', port: 443, rule: 'session default' };
+    expect(await decider.decide(req, new AbortController().signal)).toBe('allow');
+    expect(await decider.decide({ ...req, method: 'SOCKS5' }, new AbortController().signal)).toBe('allow');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.subject).toMatchObject({ kind: 'network', host: 'registry.npmjs.org', port: 443 });
+    expect(seen.map((e) => [e.sessionId, e.kind])).toEqual([
+      ['net-s', 'approval.request'],
+      ['net-s', 'approval.answer'],
+      ['net-s', 'approval.answer'],
+    ]);
+  });
+});

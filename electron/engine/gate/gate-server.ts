@@ -57,7 +57,13 @@ export async function startGateServer(opts: GateServerOptions): Promise<GateServ
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
     };
     if (url === '/v1/shell') {
-      const cwd = typeof req.headers['x-paddock-cwd'] === 'string' ? decodeURIComponent(req.headers['x-paddock-cwd']) : undefined;
+      const raw = req.headers['x-paddock-cwd'];
+      let cwd: string | undefined;
+      try {
+        cwd = typeof raw === 'string' && raw.startsWith('/') ? decodeURIComponent(raw) : undefined;
+      } catch {
+        cwd = undefined; // a malformed escape: judge against the workspace
+      }
       const v = await judge.command(body.toString('utf8'), cwd, gone);
       return send(200, v.decision === 'allow' ? 'allow\n' : `deny\n${v.reason}\n`, 'text/plain');
     }
