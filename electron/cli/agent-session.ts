@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { SandboxContainer } from '../engine/sandbox/sandbox-container.js';
 import { ApprovalBroker } from '../engine/approvals/approval-broker.js';
 import { fixedProvider } from '../engine/approvals/approval-providers.js';
 import type { ApprovalProvider } from '../engine/approvals/approval-types.js';
@@ -120,4 +122,30 @@ export async function prepareAgentSession(opts: {
       }),
     },
   };
+}
+
+/**
+ * The sandbox as the terminal wiring should see it while approvals are asked on this terminal:
+ * keystrokes go to the open question first (`tty.feed`), the rest to the sandbox. Lets
+ * `attachTerminal(gatedSandbox(sandbox, tty), …)` work unchanged; an `intercept` option in
+ * attachTerminal would be cleaner (it would also keep prompt keys out of `terminal.input`).
+ */
+export function gatedSandbox(sandbox: SandboxContainer, tty: TtyApprovalProvider): SandboxContainer {
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (!tty.feed(chunk)) sandbox.stream.write(chunk);
+      cb();
+    },
+    final(cb) {
+      sandbox.stream.end();
+      cb();
+    },
+  });
+  return new Proxy(sandbox, {
+    get(target, prop) {
+      if (prop === 'stream') return stream;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

@@ -10,7 +10,8 @@ import type { ApprovalAnswer, ApprovalChoice, ApprovalProvider, ApprovalRequest 
  * - keystrokes go to the prompt instead of the sandbox: the terminal wiring calls `feed(chunk)`
  *   first and forwards the chunk only when it returns false.
  * Keys: o once · s session · h 1 hour · p always for this project · d deny (then a reason,
- * Enter to send, Esc to send none). One question at a time; later ones wait their turn.
+ * Enter to send, Esc to send none); Ctrl-C or Esc at the question denies. One question at a
+ * time; later ones wait their turn.
  */
 export interface TtyApprovalProvider extends ApprovalProvider {
   feed(chunk: Buffer | string): boolean;
@@ -75,6 +76,10 @@ export function ttyApprovalProvider(io: { output: NodeJS.WritableStream; user?: 
       if (!c) return false;
       for (const ch of chunk.toString('utf8')) {
         if (c.reason === null) {
+          if (ch === '\x03' || ch === '\x1b') {
+            c.resolve({ choice: 'deny', by });
+            return true;
+          }
           const choice = KEYS[ch.toLowerCase()];
           if (choice === 'deny') {
             c.reason = '';
