@@ -4,6 +4,9 @@ import { PaddockError } from '../../engine/errors.js';
 import { Supervisor } from '../../engine/sessions/supervisor.js';
 import { trace } from '../../engine/trace.js';
 import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
+import { Writable } from 'node:stream';
+import type { AgentSession } from '../agent-session.js';
+import { gatedSandbox, prepareAgentSession } from '../agent-session.js';
 import { attachTerminal } from '../terminal.js';
 import type { RunFlags } from './run.js';
 
@@ -13,6 +16,13 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     throw new PaddockError('BAD_INPUT', 'give either --cmd "…" or a command after --, not both');
   if (flags.network !== undefined && flags.network !== 'none' && flags.network !== 'egress')
     throw new PaddockError('BAD_INPUT', `--network ${String(flags.network)}: expected none or egress`);
+  if (flags.agent && flags.cmd)
+    throw new PaddockError('BAD_INPUT', '--agent runs the agent; give it arguments after --, not --cmd');
+  if (flags.approvals && !['tty', 'deny', 'allow'].includes(flags.approvals))
+    throw new PaddockError(
+      'BAD_INPUT',
+      `--approvals ${String(flags.approvals)}: expected tty, deny or allow`,
+    );
   const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
   const tty = flags.tty ?? (!!process.stdin.isTTY && !!process.stdout.isTTY);
   const say = (m: string) => process.stderr.write(`paddock: ${m}\n`);
@@ -30,11 +40,21 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     ...(flags.pids ? { pids: flags.pids } : {}),
   };
   let detach = () => {};
+  // With --agent and approvals on this terminal, output is held while a question is open and
+  // keystrokes answer it; `agent` is set once the policy is known (inside supervisor.start).
+  let agent: AgentSession | null = null;
+  let out: NodeJS.WritableStream = process.stdout;
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out.write(chunk);
+      cb();
+    },
+  });
   try {
     const session = await supervisor.start({
       repo: flags.repo,
       image: flags.image,
-      agent: flags.cmd || args.length ? 'command' : 'shell',
+      agent: flags.cmd || args.length ? 'command' : 'shell', // an agent session overrides this
       command,
       tty,
       limits,
@@ -48,10 +68,32 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
         ? { consoleSize: { cols: process.stdout.columns, rows: process.stdout.rows } }
         : {}),
       onProgress: say,
-      output: { stdout: process.stdout, stderr: process.stderr },
+      output: { stdout, stderr: process.stderr },
+      ...(flags.agent
+        ? {
+            agentSetup: async (ctx) => {
+              agent = await prepareAgentSession({
+                ...ctx,
+                agent: flags.agent!,
+                approvals: flags.approvals,
+                args,
+                interactive: tty,
+                ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential) } : {}),
+                onProgress: say,
+              });
+              if (agent.tty) out = agent.tty.holdOutput(process.stdout);
+              return { run: agent.runOptions, egress: agent.egress };
+            },
+          }
+        : {}),
       // Signals and input are wired before the program starts, so none can slip past.
       beforeStart: (sandbox, id) => {
-        detach = attachTerminal(sandbox, id, supervisor.bus, tty);
+        detach = attachTerminal(
+          agent?.tty ? gatedSandbox(sandbox, agent.tty) : sandbox,
+          id,
+          supervisor.bus,
+          tty,
+        );
       },
     });
     if (flags.verbose) say(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);

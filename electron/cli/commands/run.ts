@@ -17,6 +17,8 @@ export interface RunFlags {
   allow?: string[];
   deny?: string[];
   credential?: string[];
+  agent?: string;
+  approvals?: 'tty' | 'deny' | 'allow';
 }
 
 export function registerRun(program: Command): void {
@@ -46,6 +48,14 @@ export function registerRun(program: Command): void {
       '--credential <provider>',
       "hold this provider's API key (anthropic, openai, google; read from Paddock's environment) on the host: the sandbox gets a placeholder and a base URL on the proxy; repeatable",
       collect,
+    )
+    .option(
+      '--agent <name>',
+      'run an agent (claude, codex, gemini, opencode) behind the gate: every tool call is judged by the policy; arguments after -- go to the agent',
+    )
+    .option(
+      '--approvals <mode>',
+      "who answers 'ask': tty (a prompt on this terminal; default when interactive), deny, or allow (forbid still forbids)",
     )
     .option('--json', 'print a JSON summary on stderr when the session ends')
     .option('-v, --verbose', 'print progress and lifecycle lines on stderr')

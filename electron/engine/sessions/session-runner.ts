@@ -95,6 +95,11 @@ export class SessionRunner {
   private readonly live = new Map<string, SandboxContainer>();
   private readonly liveEgress = new Map<string, SessionEgress>();
 
+  /** The engine this runner talks to (for callers that must prepare images or networks). */
+  get docker(): Docker {
+    return this.deps.docker;
+  }
+
   constructor(private readonly deps: SessionRunnerDeps) {
     this.paths = dataPaths(deps.home);
     this.store = new SessionStore(this.paths.index);

@@ -16,6 +16,8 @@ import { trace } from '../trace.js';
 import { watchFiles } from './policy-watch.js';
 import { SessionEventBus } from './session-events.js';
 import { egressFromPolicy, workspaceFromPolicy } from './session-policy.js';
+import type Docker from 'dockerode';
+import type { EgressOptions } from './session-egress.js';
 import type { SessionHandle, SessionRunOptions } from './session-runner.js';
 import { SessionRunner } from './session-runner.js';
 
@@ -26,7 +28,21 @@ export interface SupervisorOptions {
   log?: (message: string, level: 'info' | 'warn') => void;
 }
 
+/** What an agent adds to a session (image, command, gate), given the policy the session runs under. */
+export interface AgentSetup {
+  run: Pick<SessionRunOptions, 'agent' | 'image' | 'command' | 'extras'>;
+  /** Merge the agent's needs into the session's egress (decider, model-API credentials). */
+  egress: (base: EgressOptions | undefined) => EgressOptions;
+}
+
 export interface SupervisedStart extends Omit<SessionRunOptions, 'repo' | 'workspace' | 'egress' | 'policy'> {
+  /** Turn the session into an agent session once the policy is known (see electron/cli/agent-session.ts). */
+  agentSetup?: (ctx: {
+    docker: Docker;
+    policy: EffectivePolicyResult;
+    repo: string;
+    events: SessionEventBus;
+  }) => Promise<AgentSetup>;
   repo: string;
   /** 'none' forces no network; 'egress' forces the proxy; default: egress when anything may leave. */
   network?: 'none' | 'egress';
@@ -109,15 +125,22 @@ export class Supervisor {
     trace('engine connected, policy loaded');
     for (const w of policy.warnings)
       this.log(`policy: ${w.source.file}:${w.source.line}: ${w.message}`, 'warn');
-    const egressFor = (p: EffectivePolicyResult, force: boolean) =>
-      opts.network === 'none'
-        ? undefined
-        : egressFromPolicy(p.policy, {
-            extraRules: opts.extraRules,
-            force,
-            decider: opts.decider ?? null,
-            credentials: opts.credentials,
-          });
+    const agent = opts.agentSetup
+      ? await opts.agentSetup({ docker: runner.docker, policy, repo, events: this.bus })
+      : null;
+    const egressFor = (p: EffectivePolicyResult, force: boolean) => {
+      const base =
+        opts.network === 'none'
+          ? undefined
+          : egressFromPolicy(p.policy, {
+              extraRules: opts.extraRules,
+              force,
+              decider: opts.decider ?? null,
+              credentials: opts.credentials,
+            });
+      // An agent always gets egress: its model API is reached through the credential broker.
+      return agent ? agent.egress(base) : base;
+    };
     const paths = workspaceFromPolicy(policy.policy);
     if (paths.unmountable.length)
       this.log(`policy paths enforced on agent tools only, not as mounts: ${paths.unmountable.join(', ')}`);
@@ -128,6 +151,7 @@ export class Supervisor {
     try {
       const handle = await runner.start({
         ...opts,
+        ...(agent?.run ?? {}),
         repo,
         workspace: paths,
         policy: { fingerprint: policy.fingerprint, layers: policy.layers.map((l) => `${l.layer}:${l.file}`) },
