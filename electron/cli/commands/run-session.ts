@@ -81,8 +81,9 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
                 ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential) } : {}),
                 onProgress: say,
               });
-              if (agent.tty) out = agent.tty.holdOutput(process.stdout);
-              return { run: agent.runOptions, egress: agent.egress };
+              const a = agent;
+              if (a.tty) out = a.tty.holdOutput(process.stdout);
+              return { run: a.runOptions, egress: (base) => a.egress(base) };
             },
           }
         : {}),
