@@ -97,7 +97,7 @@ describe('OtlpEventExporter', () => {
     closers.push(() => void c.server.close());
     const ex = new OtlpEventExporter({ endpoint: c.url, logPrompts: true, scheduledDelayMillis: 50 });
     closers.push(() => ex.shutdown());
-    ex.handle({ sessionId: 's2', kind: 'user.prompt' as never, time: Date.now(), data: { prompt: 'fix the tests' } as never });
+    ex.handle({ sessionId: 's2', kind: 'user.prompt', time: Date.now(), data: { prompt: 'fix the tests' } as never });
     await ex.flush();
     expect(attrs(c.logs[0]!)['paddock.prompt']).toBe('fix the tests');
   });
