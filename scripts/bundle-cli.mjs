@@ -2,6 +2,10 @@
 // Bundle the `paddock` CLI into out/cli with esbuild: one parse instead of hundreds of module
 // resolutions, which is most of a short session's overhead (see bench/launch and ADR 0001).
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+// Chunk names carry content hashes: start clean so stale chunks do not pile up.
+rmSync('out/cli', { recursive: true, force: true });
 
 await build({
   entryPoints: { main: 'electron/cli/main.ts' },

@@ -6,7 +6,7 @@ import { trace } from '../../engine/trace.js';
 import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
 import { Writable } from 'node:stream';
 import type { AgentSession } from '../agent-session.js';
-import { gatedSandbox, prepareAgentSession } from '../agent-session.js';
+import type { SandboxContainer } from '../../engine/sandbox/sandbox-container.js';
 import { attachTerminal } from '../terminal.js';
 import type { RunFlags } from './run.js';
 
@@ -44,6 +44,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   // keystrokes answer it; `agent` is set once the policy is known (inside supervisor.start).
   let agent: AgentSession | null = null;
   let out: NodeJS.WritableStream = process.stdout;
+  let gated = (sandbox: SandboxContainer) => sandbox;
   const stdout = new Writable({
     write(chunk: Buffer, _enc, cb) {
       out.write(chunk);
@@ -72,6 +73,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       ...(flags.agent
         ? {
             agentSetup: async (ctx) => {
+              const { prepareAgentSession, gatedSandbox } = await import('../agent-session.js'); // only agent runs load the gate
               agent = await prepareAgentSession({
                 ...ctx,
                 agent: flags.agent!,
@@ -82,19 +84,18 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
                 onProgress: say,
               });
               const a = agent;
-              if (a.tty) out = a.tty.holdOutput(process.stdout);
+              const prompt = a.tty;
+              if (prompt) {
+                out = prompt.holdOutput(process.stdout);
+                gated = (sandbox) => gatedSandbox(sandbox, prompt);
+              }
               return { run: a.runOptions, egress: (base) => a.egress(base) };
             },
           }
         : {}),
       // Signals and input are wired before the program starts, so none can slip past.
       beforeStart: (sandbox, id) => {
-        detach = attachTerminal(
-          agent?.tty ? gatedSandbox(sandbox, agent.tty) : sandbox,
-          id,
-          supervisor.bus,
-          tty,
-        );
+        detach = attachTerminal(gated(sandbox), id, supervisor.bus, tty);
       },
     });
     if (flags.verbose) say(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);

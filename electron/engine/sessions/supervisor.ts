@@ -10,7 +10,6 @@ import type { EffectivePolicyResult } from '../policy/policy-types.js';
 import type { EngineEndpoint } from '../sandbox/docker-client.js';
 import { connectEngine } from '../sandbox/docker-client.js';
 import { checkRepo } from '../sandbox/workspace.js';
-import { OtlpEventExporter } from '../telemetry/otlp-exporter.js';
 import { telemetryConfigFromPolicy } from '../telemetry/telemetry-config.js';
 import { trace } from '../trace.js';
 import { watchFiles } from './policy-watch.js';
@@ -141,6 +140,7 @@ export class Supervisor {
       // An agent always gets egress: its model API is reached through the credential broker.
       return agent ? agent.egress(base) : base;
     };
+    const telemetry = await this.telemetryFor(policy);
     const paths = workspaceFromPolicy(policy.policy);
     if (paths.unmountable.length)
       this.log(`policy paths enforced on agent tools only, not as mounts: ${paths.unmountable.join(', ')}`);
@@ -157,7 +157,7 @@ export class Supervisor {
         policy: { fingerprint: policy.fingerprint, layers: policy.layers.map((l) => `${l.layer}:${l.file}`) },
         egress: egressFor(policy, opts.network === 'egress'),
         beforeStart: (sandbox, id) => {
-          cleanups.push(this.exportTelemetry(id, policy));
+          if (telemetry) cleanups.push(telemetry(id));
           cleanups.push(this.watchPolicy(id, repo, policy, (p) => egressFor(p, true)));
           opts.beforeStart?.(sandbox, id);
         },
@@ -176,7 +176,13 @@ export class Supervisor {
   }
 
   /** OpenTelemetry logs of this session when its policy turns them on; never holds the session up. */
-  private exportTelemetry(sessionId: string, policy: EffectivePolicyResult): () => Promise<void> {
+  /**
+   * OpenTelemetry logs for one session when its policy turns them on. The SDK is loaded only then
+   * (it is a large part of start-up otherwise); attaching is synchronous so no event is missed.
+   */
+  private async telemetryFor(
+    policy: EffectivePolicyResult,
+  ): Promise<((sessionId: string) => () => Promise<void>) | null> {
     const t = policy.policy.telemetry;
     const config = telemetryConfigFromPolicy({
       enabled: t.enabled,
@@ -184,17 +190,20 @@ export class Supervisor {
       headers: t.headers,
       logPrompts: t.log_prompts,
     });
-    if (!config) return async () => {};
-    const exporter = new OtlpEventExporter(config);
-    const detach = exporter.attach({
-      subscribe: (l) => this.bus.subscribe((e) => e.sessionId === sessionId && l(e)),
-    });
-    return async () => {
-      // Give the record of the session's end a moment to arrive, bounded: a collector that is
-      // down must not hold anything up; the journal stays the record.
-      await new Promise((r) => setImmediate(r));
-      detach();
-      await Promise.race([exporter.shutdown(), new Promise((r) => setTimeout(r, 3000).unref())]);
+    if (!config) return null;
+    const { OtlpEventExporter } = await import('../telemetry/otlp-exporter.js');
+    return (sessionId) => {
+      const exporter = new OtlpEventExporter(config);
+      const detach = exporter.attach({
+        subscribe: (l) => this.bus.subscribe((e) => e.sessionId === sessionId && l(e)),
+      });
+      return async () => {
+        // Let the record of the session's end arrive, then stop, bounded: a collector that is
+        // down must not hold anything up; the journal stays the record.
+        await new Promise((r) => setImmediate(r));
+        detach();
+        await Promise.race([exporter.shutdown(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      };
     };
   }
 
