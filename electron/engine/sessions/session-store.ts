@@ -1,10 +1,8 @@
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { PaddockError } from '../errors.js';
-import { withFileLock } from './file-lock.js';
+import { withLockFile } from '../lock-file.js';
 
 export const SessionState = z.enum(['starting', 'running', 'ended', 'failed', 'interrupted']);
 export type SessionState = z.infer<typeof SessionState>;
@@ -89,8 +87,7 @@ export class SessionStore {
   }
 
   private async mutate(fn: (sessions: SessionRecord[]) => void): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    await withFileLock(`${this.path}.lock`, async () => {
+    await withLockFile(`${this.path}.lock`, async () => {
       await this.read();
       fn(this.db.data.sessions);
       await this.db.write();
