@@ -27,6 +27,11 @@ describe('egress flags', () => {
     ]);
   });
 
+  it('accepts what a policy rule accepts: IDN names, IPv6 literals', () => {
+    expect(allowRules(['bücher.example'])[0]?.host).toBe('bücher.example');
+    expect(allowRules(['[fd00::1]:8080'])[0]).toMatchObject({ host: 'fd00::1', ports: [8080] });
+  });
+
   it('says what it expected for bad input', () => {
     expect(() => allowRules(['http://x.test/'])).toThrow(/expected a preset .* or host\[:port\]/);
     expect(() => allowRules(['x.test:70000'])).toThrow(/host\[:port\]/);

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { errorMessage } from '../engine/errors.js';
+import { splitAuthority } from '../engine/egress/host-normalise.js';
 import type { NetworkRule } from '../engine/egress/network-rules.js';
+import { RuleSet } from '../engine/egress/network-rules.js';
 import type { CredentialBinding, CredentialProvider } from '../engine/egress/credential-broker.js';
 import { PROVIDERS } from '../engine/egress/credential-broker.js';
 import { PRESET_NAMES, presetRules } from '../engine/egress/presets.js';
@@ -19,15 +22,22 @@ export function denyRules(values: readonly string[]): NetworkRule[] {
 }
 
 function hostRule(v: string, decision: 'allow' | 'deny', flag: string): NetworkRule {
-  const m = /^(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i.exec(v.trim());
-  if (!m || (m[3] && (Number(m[3]) < 1 || Number(m[3]) > 65535))) {
-    throw new InvalidArgumentError(
-      `${flag} ${JSON.stringify(v)}: expected a preset (${PRESET_NAMES.join(', ')}) or host[:port], e.g. api.example.com or *.example.com:8443`,
-    );
+  const usage = `${flag} ${JSON.stringify(v)}: expected a preset (${PRESET_NAMES.join(', ')}) or host[:port], e.g. api.example.com or *.example.com:8443`;
+  const text = v.trim();
+  // host:port or [v6]:port when a port is given; the host itself is judged by the rule compiler
+  // below, exactly as a policy file's rule would be (IDN, IPv6, `*.` patterns).
+  const hasPort = /^(\[[^\]]+\]|[^:[\]]+):\d+$/.test(text);
+  const withPort = hasPort ? splitAuthority(text) : null;
+  if (hasPort && !withPort) throw new InvalidArgumentError(usage);
+  const host = withPort ? withPort.host : text.replace(/^\[(.*)\]$/, '$1');
+  const ports = withPort ? [withPort.port] : decision === 'deny' ? undefined : [443, 80];
+  const rule: NetworkRule = { host, ...(ports ? { ports } : {}), decision, source: { file: flag } };
+  try {
+    RuleSet.compile([rule], 'deny');
+  } catch (e) {
+    throw new InvalidArgumentError(`${usage} (${errorMessage(e)})`);
   }
-  const host = `${m[1] ?? ''}${m[2]!.replace(/^\[|\]$/g, '')}`;
-  const ports = m[3] ? [Number(m[3])] : decision === 'deny' ? undefined : [443, 80];
-  return { host, ...(ports ? { ports } : {}), decision, source: { file: flag } };
+  return rule;
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
