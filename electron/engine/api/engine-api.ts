@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { ApiHandlers, ApiImplementation, EventListener, EventName, EventPayload } from '../../contract/index.js';
@@ -183,8 +182,7 @@ export class EngineApi implements ApiImplementation {
   private async start(input: Parameters<ApiHandlers['sessions.start']>[0]): Promise<string> {
     await this.ensureEngine();
     const repo = resolveRepo(input.repo);
-    const st = await stat(repo).catch(() => null);
-    if (!st) throw new PaddockError('REPO_NOT_FOUND', `${repo} does not exist; give the path of a repository on this machine`);
+    // The Supervisor checks the repo (missing, or a file) with the same codes as the CLI.
     const line = input.command?.trim() ?? '';
     const cols = input.cols ?? 100;
     const rows = input.rows ?? 30;
