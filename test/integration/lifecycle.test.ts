@@ -139,6 +139,20 @@ describe('crashes and outside interference', () => {
     expect(v.stdout).toMatch(/^OK: session/);
   });
 
+  it('after kill -9 during an egress session, the next start also removes its session network', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--allow', 'registry.npmjs.org', '--cmd', 'echo ready; sleep 300'], env);
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGKILL');
+    await live.exit;
+    const networks = () => docker(['network', 'ls', '-q', '--filter', `label=paddock.session=${id}`]);
+    expect(networks()).not.toBe('');
+    const r = runCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'true'], env);
+    expect(r.stderr).toContain(id);
+    expect(sessionContainers(id)).toEqual([]);
+    expect(networks()).toBe('');
+  });
+
   it('a container killed from outside is reported as such, and removed', async () => {
     const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--json', '--cmd', 'echo ready; sleep 300'], env);
     const id = await runningSession(live);

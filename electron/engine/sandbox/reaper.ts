@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { listSessionNetworks } from '../egress/session-network.js';
 import { errorMessage } from '../errors.js';
 import { LABEL } from './container-spec.js';
 import type { OwnerIdentity } from './owner.js';
@@ -44,13 +45,12 @@ export async function reapOrphans(
 /** Session networks whose session's container is gone (the egress layer labels them). */
 async function removeOrphanNetworks(docker: Docker, sessions: Set<string>, onError: (m: string) => void): Promise<void> {
   if (sessions.size === 0) return;
-  const nets = await docker.listNetworks({ filters: { label: [`${LABEL.managed}=1`] } }).catch(() => []);
+  const nets = await listSessionNetworks(docker).catch(() => []);
   for (const n of nets) {
-    const sid = n.Labels?.[LABEL.session];
-    if (!sid || !sessions.has(sid)) continue;
+    if (!sessions.has(n.sessionId)) continue;
     await docker
-      .getNetwork(n.Id)
+      .getNetwork(n.id)
       .remove()
-      .catch((e: unknown) => onError(`could not remove orphan network ${n.Name}: ${errorMessage(e)}`));
+      .catch((e: unknown) => onError(`could not remove orphan network ${n.name}: ${errorMessage(e)}`));
   }
 }
