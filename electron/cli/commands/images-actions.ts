@@ -6,7 +6,7 @@ import {
   ensureAgentImage,
   ensureDefaultImage,
 } from '../../engine/sandbox/image-builder.js';
-import { currentTags, listPaddockImages } from '../../engine/sandbox/image-list.js';
+import { currentTags, listPaddockImages, prunePaddockImages } from '../../engine/sandbox/image-list.js';
 import { AGENTS, isAgentName } from '../../engine/sandbox/image-recipe.js';
 
 function progressPrinter(verbose: boolean): (e: BuildProgress) => void {
@@ -79,4 +79,20 @@ export async function listImages(flags: { json?: boolean }): Promise<void> {
     );
   const state = present.has(cur.image) ? 'present' : 'missing — run `paddock images build`';
   process.stdout.write(`\ncurrent default image ${cur.image}: ${state}\n`);
+}
+
+export async function pruneImages(flags: { dryRun?: boolean; json?: boolean }): Promise<void> {
+  const { docker } = await connectEngine();
+  const rows = await prunePaddockImages(docker, { dryRun: flags.dryRun ?? false });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ dryRun: flags.dryRun ?? false, images: rows }, null, 2)}\n`);
+    return;
+  }
+  for (const r of rows) process.stdout.write(`${r.outcome.padEnd(14)} ${r.tag} (${r.kind}, ${size(r.size)})\n`);
+  const freed = rows.filter((r) => r.outcome === 'removed' || r.outcome === 'would remove');
+  process.stderr.write(
+    rows.length === 0
+      ? 'paddock: nothing to prune; every Paddock image is one the current recipe builds\n'
+      : `paddock: ${flags.dryRun ? 'would remove' : 'removed'} ${freed.length} of ${rows.length} old image tag(s)\n`,
+  );
 }

@@ -27,4 +27,13 @@ export function registerImages(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       await (await import('./images-actions.js')).listImages(flags);
     });
+
+  images
+    .command('prune')
+    .description("Remove Paddock's images that the current recipe no longer builds (never ones a container uses).")
+    .option('--dry-run', 'only say what would be removed')
+    .option('--json', 'print JSON')
+    .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
+      await (await import('./images-actions.js')).pruneImages(flags);
+    });
 }

@@ -45,3 +45,54 @@ export async function listPaddockImages(docker: Docker): Promise<PaddockImageRow
   }
   return rows.sort((a, b) => b.created.getTime() - a.created.getTime());
 }
+
+/** What `paddock images prune` did (or would do) with one image tag. */
+export interface PruneRow {
+  tag: string;
+  id: string;
+  kind: string;
+  recipe: string;
+  size: number;
+  /** `removed`, `would remove` (dry run) or `kept: <why>`. */
+  outcome: string;
+}
+
+/** Children before parents: agent layers, then the default image, then the Debian base. */
+function pruneOrder(kind: string): number {
+  if (kind.startsWith('agent-')) return 0;
+  if (kind === 'agent') return 1;
+  return 2;
+}
+
+/**
+ * Remove Paddock's images that the current recipe no longer builds (left behind by recipe
+ * changes and upgrades). Never forced: an image a container still uses is kept and said so.
+ * `only` narrows the candidates (tests use it to touch only their own images).
+ */
+export async function prunePaddockImages(
+  docker: Docker,
+  opts: { dryRun?: boolean; only?: (row: PaddockImageRow) => boolean } = {},
+): Promise<PruneRow[]> {
+  const rows = await listPaddockImages(docker);
+  const candidates = rows
+    .filter((r) => !r.current && (opts.only?.(r) ?? true))
+    .sort((a, b) => pruneOrder(a.kind) - pruneOrder(b.kind));
+  const out: PruneRow[] = [];
+  for (const r of candidates) {
+    const row = { tag: r.tag, id: r.id, kind: r.kind, recipe: r.recipe, size: r.size };
+    if (opts.dryRun) {
+      out.push({ ...row, outcome: 'would remove' });
+      continue;
+    }
+    try {
+      // By tag: an image that also carries a current tag is only untagged.
+      await docker.getImage(r.tag === '<none>' ? r.id : r.tag).remove();
+      out.push({ ...row, outcome: 'removed' });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const why = /container/i.test(msg) ? 'a container uses it' : /child/i.test(msg) ? 'other images are built on it' : msg.split('\n')[0];
+      out.push({ ...row, outcome: `kept: ${why}` });
+    }
+  }
+  return out;
+}
