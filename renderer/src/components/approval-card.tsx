@@ -38,6 +38,11 @@ export function subjectText(a: Approval): string {
   return `${s.method} ${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
 }
 
+/** `id (/long/path/to/file.yaml:11)` → `id (file.yaml:11)`, for narrow places (the full text is the tooltip). */
+export function shortRule(rule: string): string {
+  return rule.replace(/\/(?:[^\s/()]+\/)+([^\s/()]+)/g, '$1');
+}
+
 /** One pending approval with everything needed to answer it, answerable in place. */
 export function ApprovalCard({
   approval: a,
@@ -91,11 +96,11 @@ export function ApprovalCard({
           title="When nobody answers, Paddock denies it"
         >
           <span className="sr-only">denied automatically in </span>
-          {timeLeft(a.expiresAt, now)}
+          {timeLeft(a.expiresAt, now)} left
         </span>
       </header>
       <pre className="approval-what mono">{subjectText(a)}</pre>
-      {a.subject.kind === 'command' && a.subject.parts.length > 0 ? (
+      {a.subject.kind === 'command' && (compact ? a.subject.parts.length > 1 : a.subject.parts.length > 0) ? (
         <ul className="approval-parts" aria-label="Parts of the command">
           {a.subject.parts.map((p, i) => (
             <li key={i}>
@@ -114,7 +119,9 @@ export function ApprovalCard({
         <dt>Why</dt>
         <dd>{a.why}</dd>
         <dt>Rule</dt>
-        <dd className="mono">{a.rule}</dd>
+        <dd className="mono" title={a.rule}>
+          {compact ? shortRule(a.rule) : a.rule}
+        </dd>
         {!compact ? (
           <>
             <dt>Repository</dt>
