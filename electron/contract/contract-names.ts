@@ -17,6 +17,8 @@ export const procedureNames = [
   'policy.explain',
   'policy.check',
   'engine.status',
+  'approvals.list',
+  'approvals.answer',
 ] as const;
 
 export const eventNames = [
@@ -24,6 +26,7 @@ export const eventNames = [
   'terminal.data',
   'sessions.activity',
   'engine.progress',
+  'approvals.changed',
 ] as const;
 
 export type ProcedureName = (typeof procedureNames)[number];

@@ -118,3 +118,35 @@ export const EngineStatusSchema = z.object({
   running: z.number().int(),
 });
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;
+
+export const ApprovalChoiceSchema = z.enum(['allow-once', 'allow-session', 'allow-1h', 'always-project', 'deny']);
+export type ApprovalChoice = z.infer<typeof ApprovalChoiceSchema>;
+
+/** What a pending approval asks about: a command as the policy parsed it, an agent tool, or a network destination. */
+export const ApprovalSubjectSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('command'),
+    command: z.string(),
+    cwd: z.string(),
+    /** Each part after unwrapping (`bash -c`, `env`, `&&` …) with its own decision and rule. */
+    parts: z.array(z.object({ text: z.string(), argv: z.array(z.string()), decision: z.string(), via: z.array(z.string()), rule: z.string() })),
+  }),
+  z.object({ kind: z.literal('tool'), tool: z.string(), summary: z.string(), cwd: z.string() }),
+  z.object({ kind: z.literal('network'), method: z.string(), host: z.string(), port: z.number().int(), protocol: z.string() }),
+]);
+
+/** A request waiting for a human (the broker denies it on its own at `expiresAt`). */
+export const ApprovalSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  agent: z.string(),
+  repo: z.string(),
+  subject: ApprovalSubjectSchema,
+  /** The rule that asked: id and file:line, or `session default`. */
+  rule: z.string(),
+  why: z.string(),
+  /** Milliseconds since the epoch. */
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;

@@ -3,14 +3,13 @@
  * events named `domain.changed` / `terminal.data`, each with a zod schema. The Electron preload
  * surface, the main-process IPC handlers, the WebSocket bridge and the renderer's clients are all
  * derived from these two maps (and a contract test checks that each covers exactly these keys).
- *
- * Approvals (`approvals.*`) are not here yet: the approval broker does not exist, and a key with
- * nothing behind it would be a stub. They are added with the broker.
  */
 import { z } from 'zod';
 import type { EventName, ProcedureName } from './contract-names.js';
 import { eventNames, isEventName, isProcedureName, procedureNames } from './contract-names.js';
 import {
+  ApprovalChoiceSchema,
+  ApprovalSchema,
   EngineStatusSchema,
   ExportFileSchema,
   ExportFormatSchema,
@@ -46,6 +45,8 @@ export const procedures = {
         timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
         cols: z.number().int().min(2).max(1000).optional(),
         rows: z.number().int().min(2).max(1000).optional(),
+        /** Who answers the policy's asks: a human in the UI (default), or unattended allow / deny. */
+        approvals: z.enum(['ask', 'allow', 'deny']).optional(),
       })
       .strict(),
     SessionSchema,
@@ -84,6 +85,12 @@ export const procedures = {
     'judge a command line with the effective policy',
   ),
   'engine.status': procedure(empty, EngineStatusSchema, 'the container engine, images and data directory'),
+  'approvals.list': procedure(z.object({ sessionId: id.optional() }).strict(), z.array(ApprovalSchema), 'approval requests waiting for a human, oldest first (across sessions, or of one)'),
+  'approvals.answer': procedure(
+    z.object({ id, choice: ApprovalChoiceSchema, reason: z.string().max(2000).optional() }).strict(),
+    ok,
+    'answer a pending approval (a deny reason is sent to the agent); unknown, expired or answered ids fail',
+  ),
 } as const satisfies Record<ProcedureName, ProcedureSpec>;
 
 export const events = {
@@ -95,6 +102,8 @@ export const events = {
   'sessions.activity': z.object({ id: z.string(), kind: z.string(), time: z.number(), summary: z.string() }),
   /** What a starting session is waiting for (e.g. the first image build, step by step). */
   'engine.progress': z.object({ message: z.string(), time: z.number() }),
+  /** The set of pending approvals changed (asked, answered, expired): re-query `approvals.list`. */
+  'approvals.changed': z.object({ pending: z.number().int(), ids: z.array(z.string()) }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Procedures = typeof procedures;

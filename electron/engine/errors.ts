@@ -19,6 +19,9 @@ export type ErrorCode =
   | 'POLICY_INVALID'
   | 'POLICY_LOOSENING'
   | 'POLICY_SIGNATURE'
+  | 'APPROVAL_NOT_FOUND'
+  | 'APPROVAL_EXPIRED'
+  | 'APPROVAL_ANSWERED'
   | 'INTERNAL';
 
 export class PaddockError extends Error {

@@ -13,7 +13,12 @@ export interface ApprovalPrompt {
   /** Why the policy asks (the rule's justification). */
   reason: string;
   rule?: string;
-  action: { kind: 'command'; argv: string[]; commandLine: string } | { kind: 'network'; host: string; port: number; method: string };
+  action:
+    | { kind: 'command'; argv: string[]; commandLine: string; parts?: Array<{ text: string; decision: string }> }
+    | { kind: 'tool'; tool: string; summary: string }
+    | { kind: 'network'; host: string; port: number; method: string };
+  /** When the broker denies on its own (ms since the epoch). */
+  expiresAt?: number;
 }
 
 /** Buttons in order; Deny is the default and what Escape / closing the dialog means. */
@@ -27,12 +32,28 @@ export const SCOPE_BUTTONS: ReadonlyArray<{ scope: ApprovalScope; label: string 
 const DENY = SCOPE_BUTTONS.findIndex((b) => b.scope === 'deny');
 
 export function approvalDialogOptions(p: ApprovalPrompt): MessageBoxOptions {
-  const what = p.action.kind === 'command' ? `run: ${p.action.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}` : `connect to ${p.action.host}:${p.action.port} (${p.action.method})`;
+  const a = p.action;
+  const what =
+    a.kind === 'command'
+      ? `run: ${a.argv.map((x) => (/^[\w@%+=:,./-]+$/.test(x) ? x : JSON.stringify(x))).join(' ')}`
+      : a.kind === 'tool'
+        ? `use ${a.tool}: ${a.summary}`
+        : `connect to ${a.host}:${a.port} (${a.method})`;
+  const parts = a.kind === 'command' && a.parts && a.parts.length > 1 ? [`Parts: ${a.parts.map((x) => `${x.text} [${x.decision}]`).join(' · ')}`] : [];
+  const minutes = p.expiresAt ? Math.max(0, Math.round((p.expiresAt - Date.now()) / 60_000)) : null;
   return {
     type: 'question',
     title: 'Paddock — approval needed',
     message: `${p.agent} wants to ${what}`,
-    detail: [`Repository: ${p.repo}`, `Session: ${p.sessionId}`, `Why Paddock asks: ${p.reason}`, ...(p.rule ? [`Rule: ${p.rule}`] : []), ...(p.action.kind === 'command' ? [`Command line: ${p.action.commandLine}`] : [])].join('\n'),
+    detail: [
+      `Repository: ${p.repo}`,
+      `Session: ${p.sessionId}`,
+      `Why Paddock asks: ${p.reason}`,
+      ...(p.rule ? [`Rule: ${p.rule}`] : []),
+      ...(a.kind === 'command' ? [`Command line: ${a.commandLine}`] : []),
+      ...parts,
+      ...(minutes !== null ? [`Denied automatically in about ${minutes} minute(s) if nobody answers.`] : []),
+    ].join('\n'),
     buttons: SCOPE_BUTTONS.map((b) => b.label),
     defaultId: DENY,
     cancelId: DENY,
@@ -62,21 +83,26 @@ export class ApprovalDialogs {
     return this.queued;
   }
 
-  ask(p: ApprovalPrompt): Promise<ApprovalScope> {
+  /**
+   * Shows the dialog when its turn comes. `signal` withdraws it (answered in the inbox, timed
+   * out): a queued dialog is skipped, an open one is closed, and the result is null.
+   */
+  ask(p: ApprovalPrompt, signal?: AbortSignal): Promise<ApprovalScope | null> {
     this.queued += 1;
     this.onPendingChange(this.queued);
     if (!this.isFocused() && this.electron.Notification.isSupported()) {
       new this.electron.Notification({ title: 'Paddock needs an approval', body: approvalDialogOptions(p).message, silent: false }).show();
     }
     const answer = this.chain.then(async () => {
-      const r = await this.electron.dialog.showMessageBox(approvalDialogOptions(p));
-      return scopeForResponse(r.response);
+      if (signal?.aborted) return null;
+      const r = await this.electron.dialog.showMessageBox({ ...approvalDialogOptions(p), ...(signal ? { signal } : {}) });
+      return signal?.aborted ? null : scopeForResponse(r.response);
     });
     this.chain = answer.catch(() => undefined).finally(() => {
       this.queued -= 1;
       this.onPendingChange(this.queued);
     });
-    return answer.catch(() => 'deny' as const);
+    return answer.catch(() => (signal?.aborted ? null : ('deny' as const)));
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ApiHandlers, EventListener, Session } from '../contract/index.js';
+import type { ApiHandlers, EventListener, EventPayload, Session } from '../contract/index.js';
 import { callChannel, eventChannel, procedureNames } from '../contract/index.js';
 import type { DesktopEngine } from './desktop-app.js';
 import { startDesktop } from './desktop-app.js';
@@ -22,6 +22,7 @@ function fakeEngine() {
       'sessions.list': () => Promise.resolve(attached ? [running, { id: 's0', attached: false } as Session] : []),
       'sessions.stop': ({ id }) => (stopped.push(id), Promise.resolve({})),
       'sessions.get': ({ id }) => Promise.resolve({ id } as Session),
+      'approvals.list': () => Promise.resolve([]),
     },
     subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
     attachedCount: () => attached,
@@ -31,7 +32,7 @@ function fakeEngine() {
     engine,
     stopped,
     setAttached: (n: number) => void (attached = n),
-    emit: (name: 'sessions.changed', payload: { id: string }) => listeners.forEach((l) => l(name, payload)),
+    emit: <K extends 'sessions.changed' | 'approvals.changed'>(name: K, payload: EventPayload<K>) => listeners.forEach((l) => l(name, payload)),
     get closed() {
       return closed;
     },
@@ -106,7 +107,7 @@ describe('Electron main (fake electron)', () => {
   });
 
   it('the tray follows the state: idle, running, waiting for approval (with a count), idle', async () => {
-    const { fake, eng, app } = await start({ dialogResponses: [0, 4] }, true);
+    const { fake, eng, app } = await start({}, true);
     const tray = fake.trays[0]!;
     expect(fake.windows).toHaveLength(0); // started hidden
     expect(app.tray.status).toBe('idle');
@@ -120,15 +121,12 @@ describe('Electron main (fake electron)', () => {
     expect(tray.tooltip).toBe('Paddock — 1 session running');
     expect(tray.menu.find((m) => m.id === 'stop-all')!.enabled).toBe(true);
 
-    const prompt = { id: 'a1', sessionId: 's1', agent: 'claude', repo: '/r', reason: 'pushes to a remote', action: { kind: 'command' as const, argv: ['git', 'push'], commandLine: 'git push' } };
-    const first = app.dialogs.ask(prompt);
-    const second = app.dialogs.ask({ ...prompt, id: 'a2' });
+    // The engine's pending approvals (see approval-watch.test.ts for their dialogs).
+    eng.emit('approvals.changed', { pending: 2, ids: ['a1', 'a2'] });
     expect(app.tray.status).toBe('waiting');
     expect(tray.title).toBe('2');
     expect(tray.menu.find((m) => m.id === 'approvals')!.label).toBe('Pending approvals (2)');
-    await expect(first).resolves.toBe('once');
-    await expect(second).resolves.toBe('deny');
-    await Promise.resolve();
+    eng.emit('approvals.changed', { pending: 0, ids: [] });
     expect(app.tray.status).toBe('running');
 
     (tray.menu.find((m) => m.id === 'stop-all')!.click as () => void)();

@@ -1,6 +1,7 @@
 import type { BrowserWindow } from 'electron';
 import type { ApiImplementation } from '../contract/index.js';
 import { ApprovalDialogs, confirmQuit } from './approval-dialog.js';
+import { watchApprovals } from './approval-watch.js';
 import type { ElectronApi } from './electron-api.js';
 import { APP_URL } from './electron-api.js';
 import { forwardEvents, registerIpc } from './ipc-bridge.js';
@@ -77,11 +78,13 @@ export async function startDesktop(e: ElectronApi, o: DesktopOptions): Promise<D
   const tray = new TrayController(e, o.icons, {
     newSession: () => showWindow('#/sessions'),
     openWindow: () => showWindow(),
-    showApprovals: () => showWindow('#/sessions'),
+    showApprovals: () => showWindow('#/approvals'),
     stopAll: () => void stopAll(),
     quit: () => void quit(),
   });
-  const dialogs = new ApprovalDialogs(e, () => e.BrowserWindow.getFocusedWindow() !== null, (waiting) => tray.update({ waiting }));
+  const dialogs = new ApprovalDialogs(e, () => e.BrowserWindow.getFocusedWindow() !== null);
+  // Every pending request gets a native dialog; the tray shows how many wait (answered anywhere).
+  watchApprovals(engine, dialogs, (waiting) => tray.update({ waiting }), (m) => process.stderr.write(`paddock: ${m}\n`));
   engine.subscribe((name) => {
     if (name === 'sessions.changed') tray.update({ running: engine.attachedCount() });
   });

@@ -36,7 +36,11 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
-export function createFakeElectron(opts: { dialogResponses?: number[]; singleInstance?: boolean } = {}) {
+/**
+ * `dialogResponses`: the button each successive message box answers; `'hold'` keeps that box open
+ * until its `signal` aborts (then it answers its cancelId, as Electron does).
+ */
+export function createFakeElectron(opts: { dialogResponses?: Array<number | 'hold'>; singleInstance?: boolean } = {}) {
   const windows: FakeBrowserWindow[] = [];
   const handlers = new Map<string, Handler>();
   const dialogCalls: unknown[] = [];
@@ -130,9 +134,15 @@ export function createFakeElectron(opts: { dialogResponses?: number[]; singleIns
       removeHandler: (channel: string) => void handlers.delete(channel),
     },
     dialog: {
-      showMessageBox: (o: unknown) => {
+      showMessageBox: (o: { signal?: AbortSignal; cancelId?: number }) => {
         dialogCalls.push(o);
-        return Promise.resolve({ response: responses.shift() ?? 0, checkboxChecked: false });
+        const r = responses.shift() ?? 0;
+        if (r !== 'hold') return Promise.resolve({ response: r, checkboxChecked: false });
+        return new Promise((resolve) => {
+          const close = () => resolve({ response: o.cancelId ?? 0, checkboxChecked: false });
+          if (o.signal?.aborted) close();
+          else o.signal?.addEventListener('abort', close, { once: true });
+        });
       },
     },
     Tray: FakeTray,

@@ -16,7 +16,7 @@ void startDesktop(
     preload: join(here, '../preload/index.cjs'),
     rendererDir: join(here, '../renderer'),
     icons: { idle: icon('idle'), running: icon('running'), waiting: icon('waiting') },
-    openEngine: () => EngineApi.open({ log: (m) => process.stderr.write(`paddock: ${m}\n`) }),
+    openEngine: () => EngineApi.open({ frontEnd: 'desktop', log: (m) => process.stderr.write(`paddock: ${m}\n`) }),
     startHidden: process.argv.includes('--hidden') || process.env.PADDOCK_START_HIDDEN === '1',
   },
 );

@@ -25,7 +25,7 @@ describe('preload surface', () => {
     expect([...api.events].sort()).toEqual([...eventNames].sort());
     await expect(api.call['sessions.get']({ id: 'x' })).resolves.toEqual({ ok: true, value: callChannel('sessions.get') });
     expect(f.invoked).toEqual([[callChannel('sessions.get'), { id: 'x' }]]);
-    expect(() => api.on('approvals.changed' as never, () => {})).toThrow(/no event/);
+    expect(() => api.on('approvals.decided' as never, () => {})).toThrow(/no event/);
   });
 
   it('listeners get the payload only, never the IPC event, and unsubscribe', () => {

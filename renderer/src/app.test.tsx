@@ -19,7 +19,7 @@ describe('App shell', () => {
     expect(container.querySelector('[data-app-state="ready"]')).not.toBeNull();
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(screen.getByRole('link', { name: 'Sessions' })).toHaveAttribute('aria-current', 'page');
-    expect(nav.querySelectorAll('a[href]')).toHaveLength(3);
+    expect(nav.querySelectorAll('a[href]')).toHaveLength(4);
     act(() => {
       location.hash = '#/settings';
       dispatchEvent(new HashChangeEvent('hashchange'));
@@ -33,11 +33,11 @@ describe('App shell', () => {
     render(<App client={createApiClient(createFakeApi().transport)} />);
     await screen.findByText('No sessions yet');
     const order: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       await user.tab();
       order.push(document.activeElement?.textContent ?? '');
     }
-    expect(order).toEqual(['Skip to content', 'Sessions', 'Policy', 'Settings', 'New session']);
+    expect(order).toEqual(['Skip to content', 'Sessions', 'Approvals', 'Policy', 'Settings', 'New session']);
     await user.keyboard('{Enter}');
     expect(screen.getByRole('form', { name: 'New session' })).toBeInTheDocument();
     await user.tab();
@@ -46,8 +46,9 @@ describe('App shell', () => {
 
   it('says when the engine connection drops', () => {
     const fake = createFakeApi();
-    let push: (s: 'open' | 'connecting' | 'closed') => void = () => {};
-    const transport = { ...fake.transport, onStatus: (l: typeof push) => ((push = l), () => {}) };
+    const statusListeners = new Set<(s: 'open' | 'connecting' | 'closed') => void>();
+    const push = (s: 'open' | 'connecting' | 'closed') => statusListeners.forEach((l) => l(s));
+    const transport = { ...fake.transport, onStatus: (l: (s: 'open' | 'connecting' | 'closed') => void) => (statusListeners.add(l), () => void statusListeners.delete(l)) };
     const { container } = render(<App client={createApiClient(transport)} />);
     act(() => push('connecting'));
     expect(container.querySelector('[data-app-state="connecting"]')).not.toBeNull();

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient, TransportStatus } from '../../electron/contract/index.js';
 import { ClientContext } from './api/client-context.js';
+import { useApprovals } from './hooks/use-approvals.js';
 import type { Route } from './router.js';
 import { href, useRoute } from './router.js';
+import { ApprovalsScreen } from './screens/approvals-screen.js';
 import { LiveScreen } from './screens/live-screen.js';
 import { PolicyScreen } from './screens/policy-screen.js';
 import { ReplayScreen } from './screens/replay-screen.js';
@@ -11,6 +13,7 @@ import { SettingsScreen } from './screens/settings-screen.js';
 
 const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'sessions' }, label: 'Sessions', match: ['sessions', 'live', 'replay'] },
+  { route: { name: 'approvals' }, label: 'Approvals', match: ['approvals'] },
   { route: { name: 'policy' }, label: 'Policy', match: ['policy'] },
   { route: { name: 'settings' }, label: 'Settings', match: ['settings'] },
 ];
@@ -21,6 +24,8 @@ function Screen({ route }: { route: Route }) {
       return <LiveScreen key={route.id} id={route.id} />;
     case 'replay':
       return <ReplayScreen key={route.id} id={route.id} />;
+    case 'approvals':
+      return <ApprovalsScreen />;
     case 'policy':
       return <PolicyScreen />;
     case 'settings':
@@ -34,6 +39,7 @@ export function App({ client }: { client: ApiClient }) {
   const route = useRoute();
   const [status, setStatus] = useState<TransportStatus>('open');
   useEffect(() => client.onStatus(setStatus), [client]);
+  const waiting = useApprovals(client).data?.length ?? 0;
   useEffect(() => {
     document.title = `Paddock — ${route.name[0]!.toUpperCase()}${route.name.slice(1)}`;
   }, [route.name]);
@@ -53,6 +59,12 @@ export function App({ client }: { client: ApiClient }) {
               <li key={n.label}>
                 <a href={href(n.route)} aria-current={n.match.includes(route.name) ? 'page' : undefined}>
                   {n.label}
+                  {n.route.name === 'approvals' && waiting > 0 ? (
+                    <span className="nav-count" data-testid="approvals-nav-count">
+                      {waiting}
+                      <span className="sr-only"> waiting</span>
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}

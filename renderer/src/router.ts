@@ -4,6 +4,7 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'live'; id: string }
   | { name: 'replay'; id: string }
+  | { name: 'approvals' }
   | { name: 'policy' }
   | { name: 'settings' };
 
@@ -15,6 +16,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { name: 'live', id: parts[1] } : { name: 'sessions' };
     case 'replay':
       return parts[1] ? { name: 'replay', id: parts[1] } : { name: 'sessions' };
+    case 'approvals':
+      return { name: 'approvals' };
     case 'policy':
       return { name: 'policy' };
     case 'settings':

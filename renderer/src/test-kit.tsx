@@ -2,7 +2,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createApiClient } from '../../electron/contract/index.js';
-import type { Session } from '../../electron/contract/index.js';
+import type { Approval, Session } from '../../electron/contract/index.js';
 import { ClientContext } from './api/client-context.js';
 import type { FakeApi } from './api/fake-api.js';
 import { createFakeApi } from './api/fake-api.js';
@@ -16,7 +16,7 @@ export interface FakeTerminal extends TerminalLike {
   type(data: string): void;
 }
 
-export function renderWithFake(ui: ReactElement, init: { sessions?: Session[]; arm?: (fake: FakeApi) => void } = {}) {
+export function renderWithFake(ui: ReactElement, init: { sessions?: Session[]; approvals?: Approval[]; arm?: (fake: FakeApi) => void } = {}) {
   const fake = createFakeApi(init);
   init.arm?.(fake);
   const client = createApiClient(fake.transport);

@@ -1,6 +1,8 @@
 // The renderer in Debian's Chromium against `paddock serve` with the real engine: a session on a
 // temp repo from the new-session form, its output and input in the terminal, its end, its replay
-// (seek by timeline marker), the HTML report export, policy and settings. Screenshots of each screen.
+// (seek by timeline marker), the HTML report export, policy and settings, approvals answered in
+// the inbox and in the live screen's panel (the shell gate asks, the answer reaches the program).
+// Screenshots of each screen.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, buildOnce, cleanup, launchBrowser, shotPath, startServe, tempDir, terminalText, waitForTerminal, watchConsole } from './harness.mjs';
@@ -151,6 +153,68 @@ export const tests = [
       await dark.page.screenshot({ path: shotPath('11-sessions-dark') });
       assert(problems.length + dark.problems.length === 0, `console errors: ${[...problems, ...dark.problems].join(' | ')}`);
       await dark.close();
+    },
+  },
+  {
+    name: 'approvals: the shell gate asks; allow once in the inbox runs it, deny with a reason reaches the program, the panel answers inline',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c);
+      const node = (expr) => `bash -c "node -e 'console.log(String(${expr}))'"`;
+      // Each `bash -c` goes through the session's shell gate; the default policy asks about `node -e`.
+      const script = `${node('6*7')}; echo "rc1=$?"; ${node('7*8')}; echo "rc2=$?"; ${node('8*9')}; echo "rc3=$?"`;
+      await page.goto(c.server.url);
+      await page.locator('[data-app-state="ready"]').waitFor();
+      await page.getByRole('button', { name: 'New session' }).click();
+      await page.getByLabel('Repository').fill(c.repo);
+      await page.getByLabel('Command').fill(script);
+      assert((await page.getByLabel('Approvals').inputValue()) === 'ask', 'ask is the default approval mode');
+      await page.getByRole('button', { name: 'Start session' }).click();
+      await page.waitForURL(/#\/live\//);
+      const liveUrl = page.url();
+      const sessionId = decodeURIComponent(new URL(liveUrl).hash.split('/')[2]);
+
+      // The request shows in the session's panel and in the inbox, with what it wants and why.
+      const panel = page.getByRole('complementary', { name: 'Pending approvals' });
+      await panel.getByTestId('approval').getByText(`node -e 'console.log(String(6*7))'`).first().waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: shotPath('12-live-approval-panel') });
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByTestId('approvals-nav-count').getByText('1').waitFor();
+      await nav.getByRole('link', { name: /Approvals/ }).click();
+      const inbox = page.getByRole('list', { name: 'Pending approvals' });
+      const first = inbox.getByTestId('approval');
+      await first.waitFor();
+      const card = await first.innerText();
+      assert(card.includes(c.repo) && card.includes(sessionId), 'the card names the repo and the session');
+      assert(/commands\.default/.test(card) && /no rule matches/.test(card), 'the card shows the rule and why');
+      await page.screenshot({ path: shotPath('13-approvals-inbox') });
+      await first.getByRole('button', { name: 'Allow once' }).click();
+
+      // The second ask: deny with a reason for the program.
+      await inbox.getByTestId('approval').getByText(`node -e 'console.log(String(7*8))'`).waitFor({ timeout: 60_000 });
+      const second = inbox.getByTestId('approval');
+      await second.getByLabel(/Reason for the agent/).fill('no node today, use the cached result');
+      await second.getByRole('button', { name: 'Deny' }).click();
+
+      // The third, in dark mode in the inbox, then answered inline in the live screen's panel.
+      await page.getByText(`node -e 'console.log(String(8*9))'`).first().waitFor({ timeout: 60_000 });
+      const dark = await newPage(c, 'dark');
+      await dark.page.goto(`${c.server.url}#/approvals`);
+      await dark.page.getByTestId('approval').waitFor();
+      await dark.page.screenshot({ path: shotPath('14-approvals-inbox-dark') });
+      await dark.close();
+      await page.goto(liveUrl);
+      await panel.getByTestId('approval').getByRole('button', { name: 'Allow once' }).click();
+
+      await waitForTerminal(page, { includes: ['42', 'rc1=0', 'paddock: denied:', 'no node today, use the cached result', 'rc2=126', '72', 'rc3=0'] });
+      await panel.getByText(/Nothing waiting/).waitFor();
+      await page.screenshot({ path: shotPath('15-live-after-approvals') });
+      const text = await terminalText(page);
+      assert(!text.includes('56'), 'the denied command did not run');
+      await page.goto(`${c.server.url}#/approvals`);
+      await page.getByText('Nothing is waiting for you').waitFor();
+      assert(problems.length + dark.problems.length === 0, `console errors: ${[...problems, ...dark.problems].join(' | ')}`);
+      await close();
     },
   },
 ];

@@ -41,7 +41,7 @@ describe('EngineApi on the real engine', () => {
     // ~600 KB of output, multi-byte characters included, then a prompt that waits for input.
     const script = "head -c 300000 /dev/zero | tr '\\0' x; i=0; while [ $i -lt 2000 ]; do printf 'é😀€'; i=$((i+1)); done; echo; printf 'ready> '; read line; echo \"in:$line\"; echo the-end";
     const s = await api.handlers['sessions.start']({ repo, command: script, cols: 120, rows: 40 });
-    expect(s).toMatchObject({ state: 'running', attached: true, agent: 'command', command: ['sh', '-c', script] });
+    expect(s).toMatchObject({ state: 'running', attached: true, agent: 'command', command: ['/bin/sh', '-c', script] });
     await until(() => text(s.id).includes('ready> '), 'the prompt');
     await api.handlers['sessions.input']({ id: s.id, data: 'hello\r' });
     await until(ended(s.id), 'the end of the session');
@@ -93,6 +93,52 @@ describe('EngineApi on the real engine', () => {
     expect(await api.handlers['sessions.get']({ id: s.id })).toMatchObject({ state: 'ended', endReason: 'aborted', attached: false });
     expect(api.attachedCount()).toBe(0);
     await expect(api.handlers['sessions.input']({ id: s.id, data: 'x' })).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+
+  it('approvals: an ask of the shell gate waits in the inbox; allow once runs it, deny sends the reason; who answered is journaled', async () => {
+    const changed = () => seen.filter((e) => e.name === 'approvals.changed').length;
+    const before = changed();
+    const line = `bash -c "node -e 'console.log(String(6*7))'"; echo "rc1=$?"; bash -c "node -e 'console.log(String(7*8))'"; echo "rc2=$?"`;
+    const s = await api.handlers['sessions.start']({ repo, command: line });
+    await until(async () => (await api.handlers['approvals.list']({})).length === 1, 'the first approval request');
+    const [first] = await api.handlers['approvals.list']({ sessionId: s.id });
+    expect(first).toMatchObject({ sessionId: s.id, agent: 'command', repo, subject: { kind: 'command', command: "node -e 'console.log(String(6*7))'" } });
+    expect(first!.subject.kind === 'command' && first!.subject.parts.map((p) => p.decision)).toEqual(['ask']);
+    expect(first!.rule).toMatch(/commands\.default/);
+    expect(first!.expiresAt - first!.createdAt).toBe(300_000);
+    expect(await api.handlers['approvals.list']({ sessionId: 'another-session' })).toEqual([]);
+    expect(changed()).toBeGreaterThan(before);
+    await api.handlers['approvals.answer']({ id: first!.id, choice: 'allow-once' });
+    await expect(api.handlers['approvals.answer']({ id: first!.id, choice: 'deny' })).rejects.toMatchObject({ code: 'APPROVAL_ANSWERED' });
+    await expect(api.handlers['approvals.answer']({ id: 'no-such-request', choice: 'deny' })).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
+    await until(() => text(s.id).includes('rc1='), 'the first command');
+    await until(async () => (await api.handlers['approvals.list']({})).length === 1, 'the second approval request');
+    const [second] = await api.handlers['approvals.list']({});
+    expect(second!.id).not.toBe(first!.id);
+    await api.handlers['approvals.answer']({ id: second!.id, choice: 'deny', reason: 'no node today' });
+    await until(ended(s.id), 'the end of the session');
+    const out = text(s.id);
+    expect(out).toMatch(/^42\r?$/m);
+    expect(out).toContain('rc1=0');
+    expect(out).toMatch(/paddock: denied: .*no node today/);
+    expect(out).toContain('rc2=126');
+    expect(await api.handlers['approvals.list']({})).toEqual([]);
+    const rec = await api.handlers['replay.events']({ id: s.id, from: 0, to: Number.MAX_SAFE_INTEGER, kinds: ['approval.request', 'approval.answer'] });
+    const answers = rec.events.filter((e) => e.kind === 'approval.answer').map((e) => e.data as { choice: string; by: string; decision: string });
+    expect(rec.events.filter((e) => e.kind === 'approval.request')).toHaveLength(2);
+    expect(answers.map((a) => [a.choice, a.decision])).toEqual([
+      ['allow-once', 'allow'],
+      ['deny', 'deny'],
+    ]);
+    for (const a of answers) expect(a.by).toMatch(/^web:.+/);
+  });
+
+  it('approvals deny: unattended, the ask is denied at once and nothing waits in the inbox', async () => {
+    const s = await api.handlers['sessions.start']({ repo, command: `bash -c "node -e 'console.log(6*7)'"; echo "rc=$?"`, approvals: 'deny' });
+    await until(ended(s.id), 'the end of the session');
+    expect(text(s.id)).toMatch(/paddock: denied: .*unattended/);
+    expect(text(s.id)).toContain('rc=126');
+    expect(await api.handlers['approvals.list']({})).toEqual([]);
   });
 
   it('says what is wrong with a repo that does not exist', async () => {

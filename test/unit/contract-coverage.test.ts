@@ -70,6 +70,7 @@ describe('the contract is covered exactly by every side', () => {
         'terminal.data': { id: 's', data: 'x', seq: 1 },
         'sessions.activity': { id: 's', kind: 'k', time: 1, summary: 's' },
         'engine.progress': { message: 'building image, step 1/3: base', time: 1 },
+        'approvals.changed': { pending: 1, ids: ['a'] },
       };
       for (const n of eventNames) impl.emit(n, payloads[n]);
       await expect.poll(() => sorted(got)).toEqual(sorted(eventNames));
@@ -95,6 +96,7 @@ function minimalInput(name: string): unknown {
     'replay.search': { id: 's', query: 'q' },
     'export.session': { id: 's', format: 'html' },
     'policy.check': { command: 'ls' },
+    'approvals.answer': { id: 'a', choice: 'deny', reason: 'not now' },
   };
   return inputs[name] ?? {};
 }

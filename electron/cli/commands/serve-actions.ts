@@ -7,7 +7,7 @@ import type { ServeFlags } from './serve.js';
 /** `paddock serve`: runs until SIGINT/SIGTERM, then stops the sessions it started and closes their journals. */
 export async function serve(flags: ServeFlags): Promise<void> {
   const log = (m: string) => process.stderr.write(`paddock: ${m}\n`);
-  const api = await EngineApi.open({ log });
+  const api = await EngineApi.open({ log, frontEnd: 'web' });
   const staticDir = resolve(flags.ui ?? join(packageRoot(), 'out', 'renderer'));
   const bridge = await startWebBridge({ api, staticDir, port: flags.port, log });
   process.stdout.write(`Paddock UI: ${bridge.url}\n`);

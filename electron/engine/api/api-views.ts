@@ -105,6 +105,10 @@ export function activitySummary(e: SessionEvent): string {
       return `journal opened (signing key ${String(d.keyId).slice(0, 12)})`;
     case 'container.lifecycle':
       return `container ${String(d.state)}`;
+    case 'approval.request':
+      return `approval asked: ${String(d.command)} (${String(d.rule)})`;
+    case 'approval.answer':
+      return `approval ${d.decision === 'allow' ? 'allowed' : 'denied'} (${String(d.choice)}, by ${String(d.by)}): ${String(d.command)}`;
     case 'network.decision':
       return `network ${String(d.decision)} ${String(d.method)} ${String(d.host)}:${String(d.port)} (${String(d.reason)})`;
     default: {

@@ -19,6 +19,7 @@ import { LiveSession, LiveSessions } from './live-sessions.js';
 import { policyHandlers } from './policy-handlers.js';
 import { replayHandlers } from './replay-handlers.js';
 import type { BatcherOptions } from './terminal-batcher.js';
+import { answererName, UiApprovals } from './ui-approvals.js';
 
 export interface EngineApiOptions {
   /** Data directory (default `paddockHome()`). */
@@ -29,6 +30,8 @@ export interface EngineApiOptions {
   batch?: BatcherOptions;
   /** Where diagnostics go (journal failures, reaped sessions). */
   log?: (message: string) => void;
+  /** Which front end answers approvals (recorded as `desktop:<user>` / `web:<user>`; default web). */
+  frontEnd?: 'desktop' | 'web';
 }
 
 const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error']);
@@ -52,6 +55,8 @@ export class EngineApi implements ApiImplementation {
   private runner: SessionRunner | null = null;
   private readonly running = new Set<Promise<unknown>>();
   readonly home: string;
+  /** The UI's approvals: pending requests across sessions, answered through `approvals.answer`. */
+  readonly approvals: UiApprovals;
 
   private constructor(private readonly opts: EngineApiOptions) {
     this.home = opts.home ?? paddockHome();
@@ -76,6 +81,8 @@ export class EngineApi implements ApiImplementation {
     this.journal = this.supervisor.journal;
     this.store = new SessionStore(dataPaths(this.home).index);
     this.bus.subscribe((e) => this.onEngineEvent(e));
+    this.approvals = new UiApprovals({ home: this.home, events: this.bus, answeredBy: answererName(opts.frontEnd ?? 'web') });
+    this.approvals.inbox.onChange((pending) => this.emit('approvals.changed', { pending: pending.length, ids: pending.map((r) => r.id) }));
     const journaled = (id: string) => existsSync(journalPaths(id, this.home).journal);
     const session = async (id: string) => {
       const r = await this.store.get(id);
@@ -114,6 +121,7 @@ export class EngineApi implements ApiImplementation {
         const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting').length;
         return engineStatus({ endpoint: this.endpoint, error: this.engineError, home: this.home, running });
       },
+      ...this.approvals.handlers(),
     };
   }
 
@@ -186,11 +194,15 @@ export class EngineApi implements ApiImplementation {
     const line = input.command?.trim() ?? '';
     const cols = input.cols ?? 100;
     const rows = input.rows ?? 30;
+    // The user's own command line is not judged (absolute shell path); what it runs through
+    // `sh -c` / `bash -c` is, by the session's gate, and asks go to the mode's provider.
+    const run = { agent: line ? 'command' : 'shell', command: line ? ['/bin/sh', '-c', line] : ['/bin/bash'] };
     const handle = await this.supervisor.start({
       repo,
       image: input.image,
-      agent: line ? 'command' : 'shell',
-      command: line ? ['sh', '-c', line] : ['bash'],
+      ...run,
+      network: 'egress',
+      agentSetup: this.approvals.setup(input.approvals ?? 'ask', run),
       tty: true,
       // The program starts at the viewer's size (where the engine supports ConsoleSize); the
       // resize after start covers engines that ignore it, and records the size in the journal.

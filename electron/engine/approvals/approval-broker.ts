@@ -27,6 +27,8 @@ export interface ApprovalContext {
   sessionId: string;
   agent: string;
   repo: string;
+  /** This session's policy timeout, when one broker serves sessions with different policies. */
+  timeoutMs?: number;
 }
 
 export interface AskInput {
@@ -127,6 +129,7 @@ export class ApprovalBroker {
 
   private async put(ctx: ApprovalContext, input: AskInput, line: string, key: string, ac: AbortController): Promise<ApprovalOutcome> {
     const createdAt = this.now();
+    const timeoutMs = ctx.timeoutMs ?? this.timeoutMs;
     const request: ApprovalRequest = {
       id: randomUUID(),
       sessionId: ctx.sessionId,
@@ -136,7 +139,7 @@ export class ApprovalBroker {
       rule: input.rule,
       why: input.why,
       createdAt,
-      expiresAt: createdAt + this.timeoutMs,
+      expiresAt: createdAt + timeoutMs,
     };
     const { events, provider } = this.opts;
     events.emit(ctx.sessionId, 'approval.request', {
@@ -151,7 +154,7 @@ export class ApprovalBroker {
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     const gone = new Promise<'gone'>((resolve) => ac.signal.addEventListener('abort', () => resolve('gone'), { once: true }));
     const answered = Promise.resolve()
@@ -166,7 +169,7 @@ export class ApprovalBroker {
     let outcome: ApprovalOutcome;
     let writtenRule: { file: string; id: string } | null = null;
     if (first === 'timeout' || first === 'gone') {
-      const mins = this.timeoutMs >= 60_000 ? `${Math.round(this.timeoutMs / 60_000)} minute(s)` : `${Math.round(this.timeoutMs / 1000)} second(s)`;
+      const mins = timeoutMs >= 60_000 ? `${Math.round(timeoutMs / 60_000)} minute(s)` : `${Math.round(timeoutMs / 1000)} second(s)`;
       outcome = {
         decision: 'deny',
         reason:

@@ -51,7 +51,7 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
         engine: createCommandEngine(opts.policy, { provenance: opts.provenance }),
         paths: createPathJudge(opts.policy),
         broker: opts.broker,
-        ctx: { sessionId, agent: opts.agent, repo: opts.repo },
+        ctx: { sessionId, agent: opts.agent, repo: opts.repo, timeoutMs: opts.policy.approvals.timeout_seconds * 1000 },
         events: opts.events,
       });
       const gate = await startGateServer({ sessionId, agent: opts.agent, listenHost: egress.gateway, judge, events: opts.events });

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- an in-memory fake has nothing to wait for */
-import type { ApiHandlers, EventName, EventPayload, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
+import type { ApiHandlers, Approval, EventName, EventPayload, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
 import { ApiCallError, dispatch } from '../../../electron/contract/index.js';
 
 /**
@@ -10,6 +10,10 @@ export interface FakeApi {
   transport: Transport;
   handlers: ApiHandlers;
   sessions: Session[];
+  /** Pending approvals (answering one removes it and emits `approvals.changed`). */
+  approvals: Approval[];
+  /** Add a pending approval and emit `approvals.changed`, as the engine does when a request arrives. */
+  ask(a: Approval): void;
   /** Every call made, in order: [name, input]. */
   calls: Array<[string, unknown]>;
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void;
@@ -39,6 +43,30 @@ export function fakeSession(over: Partial<Session> = {}): Session {
   };
 }
 
+export function fakeApproval(over: Partial<Approval> = {}): Approval {
+  const now = Date.now();
+  return {
+    id: 'appr-1',
+    sessionId: '20260101-120000-abcdef',
+    agent: 'command',
+    repo: '/home/dev/project',
+    subject: {
+      kind: 'command',
+      command: "npm install left-pad && git status",
+      cwd: '/workspace',
+      parts: [
+        { text: 'npm install left-pad', argv: ['npm', 'install', 'left-pad'], decision: 'ask', via: [], rule: 'commands.default (default-policy.yaml:11:12)' },
+        { text: 'git status', argv: ['git', 'status'], decision: 'allow', via: [], rule: 'read-only-git (default-policy.yaml:40:7)' },
+      ],
+    },
+    rule: 'commands.default (default-policy.yaml:11:12)',
+    why: 'no rule matches this command; the policy default applies',
+    createdAt: now - 20_000,
+    expiresAt: now + 280_000,
+    ...over,
+  };
+}
+
 export const fakePolicy: PolicyView = {
   repo: null,
   fingerprint: 'f'.repeat(64),
@@ -54,8 +82,10 @@ export const fakePolicy: PolicyView = {
   warnings: [],
 };
 
-export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
+export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval[] } = {}): FakeApi {
   const sessions = [...(init.sessions ?? [])];
+  const approvals = [...(init.approvals ?? [])];
+  const approvalsChanged = () => emit('approvals.changed', { pending: approvals.length, ids: approvals.map((a) => a.id) });
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const failures = new Map<string, { code: string; message: string }>();
   const calls: Array<[string, unknown]> = [];
@@ -139,6 +169,14 @@ export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
       images: [{ tag: 'paddock/agent:test', kind: 'image', size: 300_000_000, created: '2026-01-01T00:00:00.000Z', current: true }],
       running: sessions.filter((s) => s.state === 'running').length,
     }),
+    'approvals.list': async ({ sessionId }) => approvals.filter((a) => !sessionId || a.sessionId === sessionId),
+    'approvals.answer': async ({ id }) => {
+      const i = approvals.findIndex((a) => a.id === id);
+      if (i < 0) throw new ApiCallError('APPROVAL_NOT_FOUND', `no approval request ${id}`);
+      approvals.splice(i, 1);
+      approvalsChanged();
+      return {};
+    },
   };
   const transport: Transport = {
     async call(name, input) {
@@ -166,6 +204,11 @@ export function createFakeApi(init: { sessions?: Session[] } = {}): FakeApi {
     transport,
     handlers,
     sessions,
+    approvals,
+    ask: (a) => {
+      approvals.push(a);
+      approvalsChanged();
+    },
     calls,
     emit,
     failNext: (name, code, message) => failures.set(name, { code, message }),

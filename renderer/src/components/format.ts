@@ -34,7 +34,7 @@ export function formatBytes(n: number): string {
 }
 
 export function commandText(command: string[]): string {
-  if (command.length === 3 && command[0] === 'sh' && command[1] === '-c') return command[2]!;
+  if (command.length === 3 && (command[0] === 'sh' || command[0] === '/bin/sh') && command[1] === '-c') return command[2]!;
   return command.join(' ');
 }
 

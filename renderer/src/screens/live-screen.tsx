@@ -9,6 +9,7 @@ import { TerminalView } from '../components/terminal-view.js';
 import { useInvalidate, useQuery } from '../hooks/use-query.js';
 import { href } from '../router.js';
 import { ActivityFeed } from './activity-feed.js';
+import { ApprovalsPanel } from './approvals-panel.js';
 
 export function LiveScreen({ id }: { id: string }) {
   const client = useClient();
@@ -138,10 +139,13 @@ function LiveSession({ session: s }: { session: Session }) {
         <div className="terminal-frame">
           <TerminalView label="Session terminal" readOnly={!s.attached} onReady={onReady} onData={onData} onResize={onResize} />
         </div>
-        <aside className="card side-panel" aria-label="Events">
-          <h2>Events</h2>
-          <ActivityFeed session={s} />
-        </aside>
+        <div className="side-column">
+          {s.attached || s.state === 'running' ? <ApprovalsPanel sessionId={s.id} /> : null}
+          <aside className="card side-panel" aria-label="Events">
+            <h2>Events</h2>
+            <ActivityFeed session={s} />
+          </aside>
+        </div>
       </div>
     </section>
   );

@@ -11,6 +11,7 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
   const [command, setCommand] = useState('');
   const [image, setImage] = useState('');
   const [timeout, setTimeoutMin] = useState('');
+  const [approvals, setApprovals] = useState<'ask' | 'allow' | 'deny'>('ask');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
@@ -32,6 +33,7 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
         ...(command.trim() ? { command: command.trim() } : {}),
         ...(image.trim() ? { image: image.trim() } : {}),
         ...(timeout && minutes > 0 ? { timeoutSeconds: Math.round(minutes * 60) } : {}),
+        approvals,
       });
       onStarted(s);
     } catch (err) {
@@ -61,6 +63,14 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
         <label>
           Time limit (minutes)
           <input name="timeout" type="number" min="0" step="any" placeholder="none" value={timeout} onChange={(e) => setTimeoutMin(e.target.value)} />
+        </label>
+        <label>
+          Approvals
+          <select name="approvals" value={approvals} onChange={(e) => setApprovals(e.target.value as typeof approvals)}>
+            <option value="ask">Ask me (inbox and dialogs)</option>
+            <option value="deny">Deny what the policy asks about (unattended)</option>
+            <option value="allow">Allow what the policy asks about (forbid still forbids)</option>
+          </select>
         </label>
       </div>
       {error ? (

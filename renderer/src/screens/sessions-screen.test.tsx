@@ -53,7 +53,7 @@ describe('Sessions screen', () => {
     await user.type(within(form).getByLabelText('Time limit (minutes)'), '2');
     await user.click(within(form).getByRole('button', { name: 'Start session' }));
     await waitFor(() => expect(location.hash).toMatch(/^#\/live\//));
-    expect(fake.calls.find(([n]) => n === 'sessions.start')?.[1]).toEqual({ repo: '/home/dev/project', command: 'npm test', timeoutSeconds: 120 });
+    expect(fake.calls.find(([n]) => n === 'sessions.start')?.[1]).toEqual({ repo: '/home/dev/project', command: 'npm test', timeoutSeconds: 120, approvals: 'ask' });
   });
 
   it('shows what a starting session waits for (e.g. the first image build)', async () => {
