@@ -17,7 +17,7 @@ import type { SessionEvent } from '../../electron/engine/sessions/session-events
 import { SessionEventBus } from '../../electron/engine/sessions/session-events.js';
 import type { SessionDriverIo, SessionResult } from '../../electron/engine/sessions/session-runner.js';
 import { SessionRunner } from '../../electron/engine/sessions/session-runner.js';
-import { runCli, startCli } from '../helpers/paddock-cli.js';
+import { runCli, sessionContainers, startCli, summary } from '../helpers/paddock-cli.js';
 import { startScriptedOpenAI } from './agent-scripted-openai.js';
 
 // The real Codex CLI (Paddock's agent layer) as `codex app-server`, driven by Paddock over the
@@ -186,6 +186,26 @@ describe('paddock run --agent codex --prompt', () => {
       expect(r.stdout, ctx).toContain('codex: All steps done.');
       expect(model.userTexts.some((t) => t.includes('Paddock policy forbids `git push --force origin main`')), ctx).toBe(true);
       expect(r.stderr, ctx).toMatch(/session \S+ ended \(exit 0\)/);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('a failed turn fails the session: exit 1 with the reason, the container removed', async () => {
+    const model = await startScriptedOpenAI(['!fail']);
+    try {
+      const cli = startCli(['run', '--repo', repo, '--agent', 'codex', '--prompt', 'Run the steps.', '--approvals', 'deny', '--credential', 'openai', '--no-tty', '--json'], {
+        PADDOCK_HOME: home,
+        OPENAI_API_KEY: 'scripted-test-key',
+        OPENAI_BASE_URL: `${model.url}/v1`,
+      });
+      cli.child.stdin?.end();
+      const code = await cli.exit;
+      const ctx = `${cli.stdout()}\n${cli.stderr()}`;
+      expect(code, ctx).toBe(1);
+      const s = summary(cli.stderr());
+      expect(s, ctx).toMatchObject({ exitCode: 1, reason: 'exited', message: 'the Codex turn ended failed: scripted failure' });
+      expect(sessionContainers(s.session)).toEqual([]);
     } finally {
       await model.close();
     }

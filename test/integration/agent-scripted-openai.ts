@@ -40,6 +40,11 @@ export async function startScriptedOpenAI(steps: string[]): Promise<ScriptedMode
     const ev = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     ev('response.created', { response: { id } });
     const step = steps[seen];
+    if (step === '!fail') {
+      // A model error Codex does not retry: the turn fails.
+      ev('response.failed', { response: { id, error: { code: 'invalid_prompt', message: 'scripted failure' } } });
+      return res.end();
+    }
     if (step !== undefined) {
       const callId = `call_${n}`;
       byCall.set(callId, step);

@@ -121,7 +121,6 @@ describe('driveCodexAppServer', () => {
     await codex.until(() => codex.got.some((m) => m.method === 'turn/start'));
     codex.send({ method: 'turn/completed', params: { turn: { id: 'tu', status: 'failed', error: { message: 'model unavailable' } } } });
     await expect(done).resolves.toEqual({ exitCode: 1, message: 'the Codex turn ended failed: model unavailable' });
-    expect(codex.shown()).toContain('paddock: the Codex turn ended failed: model unavailable');
   });
 
   it('fails closed when Codex would not ask for every command (another approval policy won): no turn starts', async () => {

@@ -58,8 +58,7 @@ export function driveCodexAppServer(o: CodexAppServerOptions): Promise<CodexAppS
     finished = true;
     aborter.abort();
     rpc.close('the session is ending');
-    if (r.message) line(`paddock: ${r.message}`);
-    settle(r);
+    settle(r); // the message is the session's end message (the CLI prints it once)
     o.stop();
   };
 
