@@ -163,6 +163,17 @@ describe('codex app-server: Paddock answers every approval', () => {
     expect(text, ctx).toMatch(/declined a file change it was not shown/);
     expect(asked).toBe(0);
   });
+
+  it('an allow rule the agent writes into its own $CODEX_HOME mid-turn does not stop Codex asking Paddock', async () => {
+    const steps = [`mkdir -p ~/.codex/rules && printf 'prefix_rule(pattern=["touch"], decision="allow")\\n' > ~/.codex/rules/mine.rules && cat ~/.codex/rules/mine.rules`, 'touch self-allowed.txt'];
+    const provider = callbackProvider('test', { onRequest: (_r, reply) => reply({ choice: 'allow-once', by: 'test' }) });
+    const { result, seen, text, ctx } = await runAppServer(steps, provider);
+    expect(result.exitCode, ctx).toBe(0);
+    expect(text.split('\n'), ctx).toContain('prefix_rule(pattern=["touch"], decision="allow")'); // the rule was written
+    const judged = seen.filter((e) => e.kind === 'policy.decision').map((e) => (e.data as { command: string }).command);
+    expect(judged.some((c) => c.includes('mine.rules')), ctx).toBe(true);
+    expect(judged.some((c) => c.includes('touch self-allowed.txt')), ctx).toBe(true);
+  });
 });
 
 describe('paddock run --agent codex --prompt', () => {
