@@ -10,7 +10,8 @@ import { ttyApprovalProvider } from '../engine/approvals/tty-provider.js';
 import type { TtyApprovalProvider } from '../engine/approvals/tty-provider.js';
 import type { CredentialBinding } from '../engine/egress/credential-broker.js';
 import { PaddockError } from '../engine/errors.js';
-import { sessionGateExtras } from '../engine/gate/session-gate.js';
+import { driveCodexAppServer } from '../engine/gate/codex-app-server.js';
+import { sessionGateExtras, sessionJudge } from '../engine/gate/session-gate.js';
 import { dataPaths, paddockHome } from '../engine/paths.js';
 import type { EffectivePolicyResult } from '../engine/policy/index.js';
 import { ensureAgentImage } from '../engine/sandbox/image-builder.js';
@@ -38,7 +39,9 @@ export interface AgentSession {
   tty: TtyApprovalProvider | null;
   /** Merge into the session's egress: the broker answers network asks, model keys stay on the host. */
   egress(base: EgressOptions | undefined): EgressOptions;
-  runOptions: Pick<SessionRunOptions, 'extras' | 'agent' | 'image' | 'command'>;
+  runOptions: Pick<SessionRunOptions, 'extras' | 'agent' | 'image' | 'command'> & Partial<Pick<SessionRunOptions, 'tty' | 'driver'>>;
+  /** Set when Paddock drives the agent over stdio (`codex app-server`): no keystrokes go to the sandbox. */
+  driven: boolean;
 }
 
 const MODEL_KEYS: Record<string, { provider: CredentialBinding['provider']; env: string }> = {
@@ -66,6 +69,8 @@ export async function prepareAgentSession(opts: {
   /** Extra arguments for the agent (after --). */
   args: readonly string[];
   interactive: boolean;
+  /** A task for the agent: Codex then runs as `codex app-server`, driven by Paddock (docs/gate.md). */
+  prompt?: string;
   env?: NodeJS.ProcessEnv;
   /** Model-API keys held on the host; default: the agent's key from the environment (e.g. ANTHROPIC_API_KEY). */
   credentials?: CredentialBinding[];
@@ -75,6 +80,9 @@ export async function prepareAgentSession(opts: {
   if (!isAgentName(agent)) throw new PaddockError('BAD_INPUT', `--agent ${agent}: expected one of claude, codex, gemini, opencode`);
   if (policy.policy.agents.allowed.length && !policy.policy.agents.allowed.includes(agent))
     throw new PaddockError('BAD_INPUT', `the policy does not allow the agent ${agent} (agents.allowed: ${policy.policy.agents.allowed.join(', ')})`);
+  if (opts.prompt !== undefined && agent !== 'codex')
+    throw new PaddockError('BAD_INPUT', `--prompt is supported for --agent codex (its app-server channel); give ${agent} its task after --`);
+  if (opts.prompt !== undefined && !opts.prompt.trim()) throw new PaddockError('BAD_INPUT', '--prompt is empty');
   const env = opts.env ?? process.env;
   const mode: ApprovalsMode = opts.approvals ?? (opts.interactive ? 'tty' : policy.policy.approvals.unattended);
   if (mode === 'allow' && policy.policy.ceilings.unattended === 'deny')
@@ -94,7 +102,11 @@ export async function prepareAgentSession(opts: {
   const key = MODEL_KEYS[agent];
   const secret = key ? env[key.env] : undefined;
   const credentials: CredentialBinding[] = opts.credentials ?? (key && secret ? [{ provider: key.provider, secret }] : []);
-  const command = agentCommand(agent, policy.policy, opts.args);
+  const appServer = agent === 'codex' && opts.prompt !== undefined;
+  const command = appServer ? ['codex', 'app-server', ...opts.args] : agentCommand(agent, policy.policy, opts.args);
+  const gateOpts = { agent, repo: opts.repo, policy: policy.policy, provenance: policy.provenance, broker, events: opts.events };
+  const prompt = opts.prompt ?? '';
+  const model = policy.policy.agents.settings[agent]?.model;
   return {
     agent,
     image,
@@ -107,19 +119,30 @@ export async function prepareAgentSession(opts: {
       askTimeoutMs: policy.policy.approvals.timeout_seconds * 1000,
       credentials: [...(base?.credentials ?? []), ...credentials],
     }),
+    driven: appServer,
     runOptions: {
       agent,
       image,
       command,
-      extras: sessionGateExtras({
-        agent,
-        repo: opts.repo,
-        policy: policy.policy,
-        provenance: policy.provenance,
-        broker,
-        events: opts.events,
-        scratchDir: join(dataPaths(home).scratch, 'gate'),
-      }),
+      extras: sessionGateExtras({ ...gateOpts, scratchDir: join(dataPaths(home).scratch, 'gate'), codexChannel: appServer ? 'app-server' : 'hooks' }),
+      ...(appServer
+        ? {
+            tty: false,
+            driver: (io) =>
+              driveCodexAppServer({
+                sessionId: io.sessionId,
+                agent,
+                prompt,
+                ...(model ? { model } : {}),
+                judge: sessionJudge(gateOpts, io.sessionId),
+                events: opts.events,
+                fromCodex: io.fromProgram,
+                toCodex: io.toProgram,
+                display: io.display,
+                stop: io.stop,
+              }),
+          }
+        : {}),
     },
   };
 }
@@ -138,6 +161,27 @@ export function gatedSandbox(sandbox: SandboxContainer, tty: TtyApprovalProvider
     },
     final(cb) {
       sandbox.stream.end();
+      cb();
+    },
+  });
+  return new Proxy(sandbox, {
+    get(target, prop) {
+      if (prop === 'stream') return stream;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/**
+ * The sandbox as the terminal wiring should see it when Paddock drives the agent over stdio:
+ * the program's stdin carries JSON-RPC, so keystrokes never reach it. They answer an open
+ * approval question; Ctrl-C outside a question interrupts the agent (SIGINT); the rest is dropped.
+ */
+export function drivenSandbox(sandbox: SandboxContainer, tty: TtyApprovalProvider | null): SandboxContainer {
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (!tty?.feed(chunk) && chunk.includes(0x03)) void sandbox.signal('SIGINT');
       cb();
     },
   });

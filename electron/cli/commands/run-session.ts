@@ -18,6 +18,8 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     throw new PaddockError('BAD_INPUT', `--network ${String(flags.network)}: expected none or egress`);
   if (flags.agent && flags.cmd)
     throw new PaddockError('BAD_INPUT', '--agent runs the agent; give it arguments after --, not --cmd');
+  if (flags.prompt !== undefined && !flags.agent)
+    throw new PaddockError('BAD_INPUT', '--prompt gives an agent its task; use it with --agent codex');
   if (flags.approvals && !['tty', 'deny', 'allow'].includes(flags.approvals))
     throw new PaddockError(
       'BAD_INPUT',
@@ -73,22 +75,22 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       ...(flags.agent
         ? {
             agentSetup: async (ctx) => {
-              const { prepareAgentSession, gatedSandbox } = await import('../agent-session.js'); // only agent runs load the gate
+              const { prepareAgentSession, gatedSandbox, drivenSandbox } = await import('../agent-session.js'); // only agent runs load the gate
               agent = await prepareAgentSession({
                 ...ctx,
                 agent: flags.agent!,
                 approvals: flags.approvals,
                 args,
                 interactive: tty,
+                ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
                 ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential) } : {}),
                 onProgress: say,
               });
               const a = agent;
               const prompt = a.tty;
-              if (prompt) {
-                out = prompt.holdOutput(process.stdout);
-                gated = (sandbox) => gatedSandbox(sandbox, prompt);
-              }
+              if (prompt) out = prompt.holdOutput(process.stdout);
+              if (a.driven) gated = (sandbox) => drivenSandbox(sandbox, prompt);
+              else if (prompt) gated = (sandbox) => gatedSandbox(sandbox, prompt);
               return { run: a.runOptions, egress: (base) => a.egress(base) };
             },
           }

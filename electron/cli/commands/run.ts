@@ -19,6 +19,7 @@ export interface RunFlags {
   credential?: string[];
   agent?: string;
   approvals?: 'tty' | 'deny' | 'allow';
+  prompt?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -56,6 +57,10 @@ export function registerRun(program: Command): void {
     .option(
       '--approvals <mode>',
       "who answers 'ask': tty (a prompt on this terminal; default when interactive), deny, or allow (forbid still forbids)",
+    )
+    .option(
+      '--prompt <task>',
+      "give the agent this task and run it headless: Codex runs as `codex app-server` and Paddock answers every approval it asks (the session ends with the turn)",
     )
     .option('--json', 'print a JSON summary on stderr when the session ends')
     .option('-v, --verbose', 'print progress and lifecycle lines on stderr')

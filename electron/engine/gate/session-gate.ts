@@ -12,6 +12,7 @@ import type { SessionExtras } from '../sessions/session-runner.js';
 import { claudeManagedSettings } from './claude-adapter.js';
 import { codexFiles } from './codex-adapter.js';
 import { createGateJudge } from './gate-judge.js';
+import type { GateJudge } from './gate-judge.js';
 import { startGateServer } from './gate-server.js';
 import type { GateServerHandle } from './gate-server.js';
 
@@ -35,6 +36,8 @@ export interface SessionGateOptions {
   shellGate?: boolean;
   /** Called with the running gate (its address for a UI; tests use it to take the gate down). */
   onGate?: (gate: GateServerHandle, sessionId: string) => void;
+  /** Codex only: `app-server` when Paddock drives `codex app-server` and answers its approvals. */
+  codexChannel?: 'hooks' | 'app-server';
 }
 
 /** What the session gets: use as `SessionRunOptions.extras`. */
@@ -47,13 +50,7 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
       for (const u of undo.splice(0).reverse()) await u().catch(() => undefined);
     };
     try {
-      const judge = createGateJudge({
-        engine: createCommandEngine(opts.policy, { provenance: opts.provenance }),
-        paths: createPathJudge(opts.policy),
-        broker: opts.broker,
-        ctx: { sessionId, agent: opts.agent, repo: opts.repo, timeoutMs: opts.policy.approvals.timeout_seconds * 1000 },
-        events: opts.events,
-      });
+      const judge = sessionJudge(opts, sessionId);
       const gate = await startGateServer({ sessionId, agent: opts.agent, listenHost: egress.gateway, judge, events: opts.events });
       undo.push(() => gate.close());
       undo.push(() => Promise.resolve(opts.broker.endSession(sessionId)));
@@ -84,7 +81,7 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
         Object.assign(env, { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1' });
       } else if (opts.agent === 'codex') {
         // Everything in the system layer (/etc/codex, read-only); $CODEX_HOME stays Codex's own, writable.
-        const files = codexFiles({ policy: opts.policy, approvalTimeoutSeconds: timeout, openaiBaseUrl: egress.env.OPENAI_BASE_URL });
+        const files = codexFiles({ policy: opts.policy, approvalTimeoutSeconds: timeout, openaiBaseUrl: egress.env.OPENAI_BASE_URL, channel: opts.codexChannel ?? 'hooks' });
         for (const [rel, text] of Object.entries(files)) await put(`codex-etc/${rel}`, text);
         mounts.push({ source: join(dir, 'codex-etc'), target: '/etc/codex' });
       }
@@ -99,6 +96,17 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
       throw e;
     }
   };
+}
+
+/** The session's judge: the policy's command and path rules, asks to the broker, every step an event. */
+export function sessionJudge(opts: Pick<SessionGateOptions, 'agent' | 'repo' | 'policy' | 'provenance' | 'broker' | 'events'>, sessionId: string): GateJudge {
+  return createGateJudge({
+    engine: createCommandEngine(opts.policy, { provenance: opts.provenance }),
+    paths: createPathJudge(opts.policy),
+    broker: opts.broker,
+    ctx: { sessionId, agent: opts.agent, repo: opts.repo, timeoutMs: opts.policy.approvals.timeout_seconds * 1000 },
+    events: opts.events,
+  });
 }
 
 /** With the gateway firewall on, only the proxy and DNS are open on the gateway: open the gate's port too. */

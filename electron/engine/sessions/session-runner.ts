@@ -56,6 +56,29 @@ export interface SessionRunOptions {
   extras?: (ctx: { sessionId: string; egress: SessionEgress | null }) => Promise<SessionExtras>;
   /** Called once the container is created and attached, just before it starts (wire input here). */
   beforeStart?: (sandbox: SandboxContainer, sessionId: string) => void;
+  /**
+   * A program Paddock talks to over the container's stdio instead of a terminal (`codex
+   * app-server`; no TTY). Its stdout goes to the driver, not to `output`; what the driver writes
+   * to `display` is the session's output. The driver's verdict is the session's exit code.
+   */
+  driver?: (io: SessionDriverIo) => Promise<SessionDriverResult>;
+}
+
+export interface SessionDriverIo {
+  sessionId: string;
+  /** The program's stdout. */
+  fromProgram: PassThrough;
+  /** The program's stdin. */
+  toProgram: NodeJS.WritableStream;
+  /** Readable text for the terminal and the journal. */
+  display: NodeJS.WritableStream;
+  /** Close the program's stdin; signal it if it has not exited 10 s later. */
+  stop: () => void;
+}
+
+export interface SessionDriverResult {
+  exitCode: number;
+  message?: string;
 }
 
 export interface SessionExtras {
@@ -221,7 +244,27 @@ export class SessionRunner {
       trace('container created and attached');
       const stdout = this.tapOutput(id, 'stdout', opts.output?.stdout);
       const stderr = this.tapOutput(id, 'stderr', opts.output?.stderr);
-      sandbox.pipeOutput(stdout, stderr);
+      let driven: { fromProgram: PassThrough; verdict: Promise<SessionDriverResult> } | null = null;
+      if (opts.driver) {
+        if (opts.tty) throw new PaddockError('BAD_INPUT', 'a driven session talks to its program over stdio; it cannot have a TTY');
+        const fromProgram = new PassThrough();
+        sandbox.pipeOutput(fromProgram, stderr);
+        const box = sandbox;
+        let stopping = false;
+        const verdict = opts.driver({
+          sessionId: id,
+          fromProgram,
+          toProgram: sandbox.stream,
+          display: stdout,
+          stop: () => {
+            if (stopping) return;
+            stopping = true;
+            box.stream.end();
+            setTimeout(() => void box.signal('SIGTERM'), 10_000).unref();
+          },
+        });
+        driven = { fromProgram, verdict };
+      } else sandbox.pipeOutput(stdout, stderr);
       opts.beforeStart?.(sandbox, id);
       const limits = spec.HostConfig!;
       this.deps.events.emit(id, 'session.created', {
@@ -261,7 +304,7 @@ export class SessionRunner {
       });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
       const since = await startCommit;
-      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras, since).finally(
+      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras, since, driven).finally(
         () => timer && clearTimeout(timer),
       );
       return { id, record, sandbox, done };
@@ -296,8 +339,17 @@ export class SessionRunner {
     egress: SessionEgress | null,
     extras: SessionExtras | null = null,
     since: string | null = null,
+    driven: { fromProgram: PassThrough; verdict: Promise<SessionDriverResult> } | null = null,
   ): Promise<SessionResult> {
-    const exit = await sandbox.wait();
+    let exit = await sandbox.wait();
+    if (driven) {
+      driven.fromProgram.end(); // the driver sees the end of the program's output, if it has not finished
+      const v = await driven.verdict.catch((e: unknown): SessionDriverResult => ({ exitCode: 1, message: errorMessage(e) }));
+      // A plain exit takes the driver's verdict (a failed turn fails the session); a kill, a
+      // timeout or an OOM stay what they were.
+      if (exit.reason === 'exited' && (exit.exitCode === 0 || exit.exitCode === null))
+        exit = { ...exit, exitCode: v.exitCode, ...(v.message ? { message: v.message } : {}) };
+    }
     this.live.delete(record.id);
     this.liveEgress.delete(record.id);
     trace('container exited');

@@ -29,7 +29,7 @@ export interface SupervisorOptions {
 
 /** What an agent adds to a session (image, command, gate), given the policy the session runs under. */
 export interface AgentSetup {
-  run: Pick<SessionRunOptions, 'agent' | 'image' | 'command' | 'extras'>;
+  run: Pick<SessionRunOptions, 'agent' | 'image' | 'command' | 'extras'> & Partial<Pick<SessionRunOptions, 'tty' | 'driver'>>;
   /** Merge the agent's needs into the session's egress (decider, model-API credentials). */
   egress: (base: EgressOptions | undefined) => EgressOptions;
 }
