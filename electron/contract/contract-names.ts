@@ -16,7 +16,10 @@ export const procedureNames = [
   'export.session',
   'policy.explain',
   'policy.check',
+  'policy.source',
+  'policy.save',
   'engine.status',
+  'images.build',
 ] as const;
 
 export const eventNames = [

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'POLICY_INVALID'
   | 'POLICY_LOOSENING'
   | 'POLICY_SIGNATURE'
+  | 'POLICY_LOCKED'
+  | 'POLICY_CONFLICT'
   | 'INTERNAL';
 
 export class PaddockError extends Error {
