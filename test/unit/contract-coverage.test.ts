@@ -95,6 +95,8 @@ function minimalInput(name: string): unknown {
     'replay.search': { id: 's', query: 'q' },
     'export.session': { id: 's', format: 'html' },
     'policy.check': { command: 'ls' },
+    'policy.source': { layer: 'user' },
+    'policy.save': { layer: 'user', text: 'version: 1\n' },
   };
   return inputs[name] ?? {};
 }
