@@ -47,7 +47,9 @@ const COMMAND_FIELDS = new Set(['id', 'decision', 'pattern', 'justification', 'e
 const NETWORK_FIELDS = new Set(['id', 'host', 'port', 'decision', 'justification']);
 
 function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return v === undefined || v === null ? '' : JSON.stringify(v);
 }
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(str) : [];
