@@ -16,7 +16,10 @@ const progress: Array<EventPayload<'engine.progress'>> = [];
 
 beforeAll(async () => {
   api = await EngineApi.open({ home: home.home });
-  api.subscribe((name, payload) => name === 'engine.progress' && progress.push(payload as EventPayload<'engine.progress'>));
+  api.subscribe(
+    (name, payload) =>
+      name === 'engine.progress' && progress.push(payload as EventPayload<'engine.progress'>),
+  );
 });
 afterAll(async () => {
   await api.close();
@@ -34,7 +37,10 @@ describe('images.build on the real engine', () => {
     const [a, b] = await Promise.all([api.handlers['images.build']({}), api.handlers['images.build']({})]);
     expect(a).toEqual(b);
     expect(a).toMatchObject({ tag, id: before, built: false });
-    expect(progress.map((p) => p.message)).toEqual([`checking ${tag}`, `${tag} is up to date (nothing to build)`]);
+    expect(progress.map((p) => p.message)).toEqual([
+      `checking ${tag}`,
+      `${tag} is up to date (nothing to build)`,
+    ]);
     expect(progress.every((p) => typeof p.time === 'number' && p.time > 0)).toBe(true);
     expect(await imageId(docker, tag)).toBe(before);
 
@@ -46,7 +52,10 @@ describe('images.build on the real engine', () => {
 
   it('an unknown agent is refused before anything runs', async () => {
     progress.length = 0;
-    await expect(api.handlers['images.build']({ agent: 'nope' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('claude, codex, gemini, opencode') as string });
+    await expect(api.handlers['images.build']({ agent: 'nope' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('claude, codex, gemini, opencode') as string,
+    });
     expect(progress).toEqual([]);
   });
 });

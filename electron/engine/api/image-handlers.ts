@@ -17,7 +17,8 @@ export function imageHandlers(deps: ImageDeps): Pick<ApiHandlers, 'images.build'
   // A second click while a build runs joins it rather than queueing behind the build lock.
   const inFlight = new Map<string, Promise<{ tag: string; id: string; built: boolean; seconds: number }>>();
   const build = async (agent: string | undefined) => {
-    if (agent !== undefined && !isAgentName(agent)) throw new PaddockError('BAD_INPUT', `unknown agent "${agent}"; choose one of ${AGENTS.join(', ')}`);
+    if (agent !== undefined && !isAgentName(agent))
+      throw new PaddockError('BAD_INPUT', `unknown agent "${agent}"; choose one of ${AGENTS.join(', ')}`);
     const tag = agent ? currentTags().agents[agent]! : currentTags().image;
     const docker = await deps.docker();
     const t0 = Date.now();
@@ -27,9 +28,13 @@ export function imageHandlers(deps: ImageDeps): Pick<ApiHandlers, 'images.build'
       else if (e.type === 'wait') deps.progress(e.line);
       else if (e.line.trim()) deps.progress(`  ${e.line.trimEnd().slice(0, 500)}`);
     };
-    const res = agent ? await ensureAgentImage(docker, agent, { onProgress }) : await ensureDefaultImage(docker, { onProgress });
+    const res = agent
+      ? await ensureAgentImage(docker, agent, { onProgress })
+      : await ensureDefaultImage(docker, { onProgress });
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
-    deps.progress(res.built ? `built ${res.tag} in ${seconds}s` : `${res.tag} is up to date (nothing to build)`);
+    deps.progress(
+      res.built ? `built ${res.tag} in ${seconds}s` : `${res.tag} is up to date (nothing to build)`,
+    );
     return { ...res, seconds };
   };
   return {

@@ -1,6 +1,14 @@
 // policy.source / policy.save / policy.check with a draft, over real files in a temp data dir
 // (the user layer) and a temp repo (the project layer), checked by the real policy loader.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,7 +56,15 @@ const filesIn = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
 
 describe('policy.source', () => {
   it('a layer that does not exist yet: its path, no text, no hash', async () => {
-    expect(await api['policy.source']({ layer: 'user' })).toEqual({ layer: 'user', path: userFile(), exists: false, text: '', sha256: null, managedFile: null, locks: [] });
+    expect(await api['policy.source']({ layer: 'user' })).toEqual({
+      layer: 'user',
+      path: userFile(),
+      exists: false,
+      text: '',
+      sha256: null,
+      managedFile: null,
+      locks: [],
+    });
     const p = await api['policy.source']({ layer: 'project', repo });
     expect(p).toMatchObject({ layer: 'project', path: projectFile(), exists: false });
   });
@@ -59,7 +75,9 @@ describe('policy.source', () => {
     expect(s).toMatchObject({ exists: true, text: '# mine\nversion: 1\n' });
     expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
     await expect(api['policy.source']({ layer: 'project' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(api['policy.source']({ layer: 'project', repo: join(dir, 'nope') })).rejects.toMatchObject({ code: 'REPO_NOT_FOUND' });
+    await expect(api['policy.source']({ layer: 'project', repo: join(dir, 'nope') })).rejects.toMatchObject({
+      code: 'REPO_NOT_FOUND',
+    });
   });
 });
 
@@ -70,11 +88,18 @@ describe('policy.save', () => {
     expect(readFileSync(userFile(), 'utf8')).toBe(NO_DEPLOY);
     expect(filesIn(home)).toEqual(['policy.yaml']);
     const row = r.view?.rows.find((x) => x.key === 'rule no-deploy');
-    expect(row).toMatchObject({ value: 'forbid make deploy', source: { layer: 'user', file: userFile(), line: 4 } });
+    expect(row).toMatchObject({
+      value: 'forbid make deploy',
+      source: { layer: 'user', file: userFile(), line: 4 },
+    });
     const explained = await api['policy.explain']({});
     expect(explained.rows.find((x) => x.key === 'rule no-deploy')?.source?.file).toBe(userFile());
     const v = await api['policy.check']({ command: 'cd app && make deploy' });
-    expect(v).toMatchObject({ decision: 'forbid', rule: { id: 'no-deploy', source: { file: userFile(), line: 4 } }, justification: 'deploys go through CI' });
+    expect(v).toMatchObject({
+      decision: 'forbid',
+      rule: { id: 'no-deploy', source: { file: userFile(), line: 4 } },
+      justification: 'deploys go through CI',
+    });
   });
 
   it('bad YAML is refused at line:col and nothing is written', async () => {
@@ -92,7 +117,10 @@ describe('policy.save', () => {
   });
 
   it('an unknown key and a rule that contradicts its own example are refused at their line, with what is expected', async () => {
-    const typo = await api['policy.save']({ layer: 'user', text: 'version: 1\ncommands:\n  defualt: allow\n' });
+    const typo = await api['policy.save']({
+      layer: 'user',
+      text: 'version: 1\ncommands:\n  defualt: allow\n',
+    });
     expect(typo.problems[0]).toMatchObject({ code: 'POLICY_INVALID', file: userFile(), line: 3, col: 3 });
     expect(typo.problems[0]!.message).toContain('expected one of: default, test_runners, rules');
     const contradicts = NO_DEPLOY.replace('not_match: [make test]', 'not_match: [make deploy now]');
@@ -102,7 +130,8 @@ describe('policy.save', () => {
   });
 
   it('a loosening project policy is refused with file:line, and nothing is written in the repo', async () => {
-    const loose = 'version: 1\ncommands:\n  rules:\n    - id: ok-push\n      decision: allow\n      pattern: git push\n';
+    const loose =
+      'version: 1\ncommands:\n  rules:\n    - id: ok-push\n      decision: allow\n      pattern: git push\n';
     const r = await api['policy.save']({ layer: 'project', repo, text: loose });
     expect(r).toMatchObject({ saved: false, path: projectFile() });
     expect(r.problems[0]).toMatchObject({ code: 'POLICY_LOOSENING', file: projectFile(), line: 5, col: 17 });
@@ -112,19 +141,28 @@ describe('policy.save', () => {
     const tight = await api['policy.save']({ layer: 'project', repo, text: NO_DEPLOY, baseSha256: null });
     expect(tight).toMatchObject({ saved: true, path: projectFile() });
     expect(filesIn(join(repo, '.paddock'))).toEqual(['policy.yaml']);
-    expect((await api['policy.check']({ repo, command: 'make deploy' })).rule.source.file).toBe(projectFile());
+    expect((await api['policy.check']({ repo, command: 'make deploy' })).rule.source.file).toBe(
+      projectFile(),
+    );
   });
 
-  it('a user edit that makes the repo\'s existing project policy loosen is refused too (the whole stack must load)', async () => {
+  it("a user edit that makes the repo's existing project policy loosen is refused too (the whole stack must load)", async () => {
     mkdirSync(join(repo, '.paddock'));
     writeFileSync(projectFile(), 'version: 1\ncommands:\n  default: ask\n');
-    const r = await api['policy.save']({ layer: 'user', repo, text: 'version: 1\ncommands:\n  default: forbid\n' });
+    const r = await api['policy.save']({
+      layer: 'user',
+      repo,
+      text: 'version: 1\ncommands:\n  default: forbid\n',
+    });
     expect(r.problems[0]).toMatchObject({ code: 'POLICY_LOOSENING', file: projectFile(), line: 3 });
     expect(existsSync(userFile())).toBe(false);
   });
 
   it('a value the managed policy sets is locked: source lists it, a save that changes it is refused at its line', async () => {
-    writeFileSync(managed, 'version: 1\ncommands:\n  default: ask\ntelemetry:\n  endpoint: http://127.0.0.1:4318/v1/logs\n');
+    writeFileSync(
+      managed,
+      'version: 1\ncommands:\n  default: ask\ntelemetry:\n  endpoint: http://127.0.0.1:4318/v1/logs\n',
+    );
     const s = await api['policy.source']({ layer: 'user' });
     expect(s.managedFile).toBe(managed);
     expect(s.locks).toEqual([
@@ -133,7 +171,9 @@ describe('policy.save', () => {
     ]);
     const r = await api['policy.save']({ layer: 'user', text: 'version: 1\ncommands:\n  default: allow\n' });
     expect(r.problems[0]).toMatchObject({ code: 'POLICY_LOCKED', file: userFile(), line: 3, col: 12 });
-    expect(r.problems[0]!.message).toContain(`commands.default is locked: set by the managed policy (${managed}:3:12)`);
+    expect(r.problems[0]!.message).toContain(
+      `commands.default is locked: set by the managed policy (${managed}:3:12)`,
+    );
     expect(existsSync(userFile())).toBe(false);
     // Everything else saves.
     expect((await api['policy.save']({ layer: 'user', text: NO_DEPLOY })).saved).toBe(true);
@@ -154,7 +194,10 @@ describe('policy.save', () => {
     expect(dry.view?.rows.some((x) => x.key === 'rule no-deploy')).toBe(true);
     expect(existsSync(userFile())).toBe(false);
     expect((await api['policy.check']({ command: 'make deploy' })).decision).not.toBe('forbid');
-    const drafted = await api['policy.check']({ command: 'make deploy', draft: { layer: 'user', text: NO_DEPLOY } });
+    const drafted = await api['policy.check']({
+      command: 'make deploy',
+      draft: { layer: 'user', text: NO_DEPLOY },
+    });
     expect(drafted).toMatchObject({ decision: 'forbid', rule: { id: 'no-deploy' } });
   });
 });

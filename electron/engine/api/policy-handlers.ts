@@ -14,7 +14,9 @@ export function toProblem(e: unknown, files: readonly string[]): PolicyProblem {
   const code = errorCode(e);
   const message = e instanceof Error ? e.message : String(e);
   for (const file of files) {
-    const m = message.startsWith(`${file}:`) ? /^:(\d+):(\d+): ([\s\S]*)$/.exec(message.slice(file.length)) : null;
+    const m = message.startsWith(`${file}:`)
+      ? /^:(\d+):(\d+): ([\s\S]*)$/.exec(message.slice(file.length))
+      : null;
     if (m) return { code, file, line: Number(m[1]), col: Number(m[2]), message: m[3]! };
   }
   const m = /^(\/[^\n]*?):(\d+):(\d+): ([\s\S]*)$/.exec(message);
@@ -26,7 +28,10 @@ export function toProblem(e: unknown, files: readonly string[]): PolicyProblem {
 export function policyHandlers(deps: PolicyDeps): Pick<ApiHandlers, PolicyProcedures> {
   // The policy engine (tree-sitter wasm) loads on first use only.
   const engine = () => import('../policy/index.js');
-  const opts = (repo: string | undefined) => ({ repo: repo ? deps.resolveRepo(repo) : null, home: deps.home });
+  const opts = (repo: string | undefined) => ({
+    repo: repo ? deps.resolveRepo(repo) : null,
+    home: deps.home,
+  });
   return {
     'policy.explain': async ({ repo }) => {
       const policy = await engine();
@@ -36,8 +41,13 @@ export function policyHandlers(deps: PolicyDeps): Pick<ApiHandlers, PolicyProced
     'policy.check': async ({ repo, command, cwd, draft }) => {
       const policy = await engine();
       const o = opts(repo);
-      const loaded = await policy.loadEffectivePolicy(draft ? { ...o, drafts: { [draft.layer]: draft.text } } : o);
-      const judge = policy.createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0 });
+      const loaded = await policy.loadEffectivePolicy(
+        draft ? { ...o, drafts: { [draft.layer]: draft.text } } : o,
+      );
+      const judge = policy.createCommandEngine(loaded.policy, {
+        provenance: loaded.provenance,
+        cacheSize: 0,
+      });
       return toVerdict(command, judge.evaluate(command, cwd ? { cwd } : {}));
     },
     'policy.source': async ({ layer, repo }) => {
@@ -49,7 +59,12 @@ export function policyHandlers(deps: PolicyDeps): Pick<ApiHandlers, PolicyProced
       const o = opts(repo);
       // Bad input (no repo for a project layer, a missing repo) is an error of the call, not of the draft.
       const path = policy.readLayerSource(layer, o).path;
-      const files = [path, policy.managedPolicyPath() ?? '', o.repo ? policy.policyLayerPath('project', o.repo) : '', policy.policyLayerPath('user', o.home)].filter(Boolean);
+      const files = [
+        path,
+        policy.managedPolicyPath() ?? '',
+        o.repo ? policy.policyLayerPath('project', o.repo) : '',
+        policy.policyLayerPath('user', o.home),
+      ].filter(Boolean);
       try {
         if (dryRun) {
           const loaded = await policy.checkLayerDraft(layer, text, o);

@@ -1,9 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
-import { defaultPolicyPath, loadEffectivePolicy, managedPolicyPath, policyLayerPath } from './policy-loader.js';
+import {
+  defaultPolicyPath,
+  loadEffectivePolicy,
+  managedPolicyPath,
+  policyLayerPath,
+} from './policy-loader.js';
 import type { LoadPolicyOptions } from './policy-loader.js';
 import type { PolicyFile } from './policy-schema.js';
 import { readPolicySource } from './policy-source.js';
@@ -49,7 +65,8 @@ interface Setting {
 /** Every value a layer file sets, keyed as the merge keys them (rules by id, maps by name). */
 export function layerSettings(d: PolicyFile): Setting[] {
   const out: Setting[] = [];
-  const scalar = (path: [string, string], value: unknown) => value !== undefined && out.push({ key: path.join('.'), path, value });
+  const scalar = (path: [string, string], value: unknown) =>
+    value !== undefined && out.push({ key: path.join('.'), path, value });
   scalar(['commands', 'default'], d.commands?.default);
   scalar(['network', 'default'], d.network?.default);
   scalar(['approvals', 'timeout_seconds'], d.approvals?.timeout_seconds);
@@ -59,10 +76,20 @@ export function layerSettings(d: PolicyFile): Setting[] {
   scalar(['telemetry', 'enabled'], d.telemetry?.enabled);
   scalar(['telemetry', 'endpoint'], d.telemetry?.endpoint);
   scalar(['telemetry', 'log_prompts'], d.telemetry?.log_prompts);
-  for (const [k, v] of Object.entries(d.telemetry?.headers ?? {})) out.push({ key: `telemetry.headers.${k}`, path: ['telemetry', 'headers', k], value: v });
-  for (const [k, v] of Object.entries(d.agents?.settings ?? {})) out.push({ key: `agents.settings.${k}`, path: ['agents', 'settings', k], value: v });
-  d.commands?.rules?.forEach((r, i) => out.push({ key: `commands.rules.${r.id}`, path: ['commands', 'rules', i], value: r }));
-  d.network?.rules?.forEach((r, i) => out.push({ key: `network.rules.${r.id ?? `${r.host}:${String(r.port ?? '*')}`}`, path: ['network', 'rules', i], value: r }));
+  for (const [k, v] of Object.entries(d.telemetry?.headers ?? {}))
+    out.push({ key: `telemetry.headers.${k}`, path: ['telemetry', 'headers', k], value: v });
+  for (const [k, v] of Object.entries(d.agents?.settings ?? {}))
+    out.push({ key: `agents.settings.${k}`, path: ['agents', 'settings', k], value: v });
+  d.commands?.rules?.forEach((r, i) =>
+    out.push({ key: `commands.rules.${r.id}`, path: ['commands', 'rules', i], value: r }),
+  );
+  d.network?.rules?.forEach((r, i) =>
+    out.push({
+      key: `network.rules.${r.id ?? `${r.host}:${String(r.port ?? '*')}`}`,
+      path: ['network', 'rules', i],
+      value: r,
+    }),
+  );
   return out;
 }
 
@@ -72,7 +99,10 @@ function readManaged(opts: LoadPolicyOptions): PolicySource | null {
 }
 
 /** What the managed layer locks: every value it sets, and with `ceilings.lock_rules` the built-in rules too. */
-export function managedLocks(opts: LoadPolicyOptions = {}): { managedFile: string | null; locks: PolicyLock[] } {
+export function managedLocks(opts: LoadPolicyOptions = {}): {
+  managedFile: string | null;
+  locks: PolicyLock[];
+} {
   const managed = readManaged(opts);
   if (!managed) return { managedFile: null, locks: [] };
   const locks: PolicyLock[] = layerSettings(managed.data).map((s) => {
@@ -81,10 +111,21 @@ export function managedLocks(opts: LoadPolicyOptions = {}): { managedFile: strin
   });
   if (managed.data.ceilings?.lock_rules) {
     const at = managed.at(['ceilings', 'lock_rules']);
-    const defaults = readPolicySource('default', opts.defaultsPath ?? defaultPolicyPath(), readFileSync(opts.defaultsPath ?? defaultPolicyPath(), 'utf8'));
+    const defaults = readPolicySource(
+      'default',
+      opts.defaultsPath ?? defaultPolicyPath(),
+      readFileSync(opts.defaultsPath ?? defaultPolicyPath(), 'utf8'),
+    );
     for (const r of defaults.data.commands?.rules ?? []) {
       const key = `commands.rules.${r.id}`;
-      if (!locks.some((l) => l.key === key)) locks.push({ key, file: at.file, line: at.line, col: at.col, reason: 'a built-in rule, locked by the managed ceiling lock_rules' });
+      if (!locks.some((l) => l.key === key))
+        locks.push({
+          key,
+          file: at.file,
+          line: at.line,
+          col: at.col,
+          reason: 'a built-in rule, locked by the managed ceiling lock_rules',
+        });
     }
   }
   return { managedFile: managed.file, locks };
@@ -92,8 +133,13 @@ export function managedLocks(opts: LoadPolicyOptions = {}): { managedFile: strin
 
 function layerDir(layer: EditableLayer, opts: LoadPolicyOptions): string {
   if (layer === 'user') return opts.home ?? paddockHome(opts.env);
-  if (!opts.repo) throw new PaddockError('BAD_INPUT', 'the project policy belongs to a repository: name the repository');
-  if (!existsSync(opts.repo) || !statSync(opts.repo).isDirectory()) throw new PaddockError('REPO_NOT_FOUND', `${opts.repo} is not a directory; name the repository whose .paddock/policy.yaml to edit`);
+  if (!opts.repo)
+    throw new PaddockError('BAD_INPUT', 'the project policy belongs to a repository: name the repository');
+  if (!existsSync(opts.repo) || !statSync(opts.repo).isDirectory())
+    throw new PaddockError(
+      'REPO_NOT_FOUND',
+      `${opts.repo} is not a directory; name the repository whose .paddock/policy.yaml to edit`,
+    );
   return opts.repo;
 }
 
@@ -111,7 +157,14 @@ export function readLayerSource(layer: EditableLayer, opts: LoadPolicyOptions): 
     // A broken managed policy stops every load (the explain view says why); the file can still be read.
     managed = { managedFile: managedPolicyPath(opts), locks: [] };
   }
-  return { layer, path, exists, text: bytes ? bytes.toString('utf8') : '', sha256: bytes ? sha(bytes) : null, ...managed };
+  return {
+    layer,
+    path,
+    exists,
+    text: bytes ? bytes.toString('utf8') : '',
+    sha256: bytes ? sha(bytes) : null,
+    ...managed,
+  };
 }
 
 /**
@@ -120,7 +173,11 @@ export function readLayerSource(layer: EditableLayer, opts: LoadPolicyOptions): 
  * (values that were already in the file are left to the loader, which lets the managed value win).
  * Throws the loader's PaddockError (file:line:col) or POLICY_LOCKED.
  */
-export async function checkLayerDraft(layer: EditableLayer, text: string, opts: LoadPolicyOptions): Promise<EffectivePolicyResult> {
+export async function checkLayerDraft(
+  layer: EditableLayer,
+  text: string,
+  opts: LoadPolicyOptions,
+): Promise<EffectivePolicyResult> {
   const path = policyLayerPath(layer, layerDir(layer, opts));
   const result = await loadEffectivePolicy({ ...opts, drafts: { [layer]: text } });
   const draft = readPolicySource(layer, path, text);
@@ -128,7 +185,13 @@ export async function checkLayerDraft(layer: EditableLayer, text: string, opts: 
   if (locks.length > 0) {
     let before = new Map<string, string>();
     try {
-      if (existsSync(path)) before = new Map(layerSettings(readPolicySource(layer, path, readFileSync(path, 'utf8')).data).map((s) => [s.key, JSON.stringify(s.value)]));
+      if (existsSync(path))
+        before = new Map(
+          layerSettings(readPolicySource(layer, path, readFileSync(path, 'utf8')).data).map((s) => [
+            s.key,
+            JSON.stringify(s.value),
+          ]),
+        );
     } catch {
       /* the file on disk does not load: every locked value in the draft counts as a change */
     }
@@ -149,12 +212,20 @@ export async function checkLayerDraft(layer: EditableLayer, text: string, opts: 
  * Save a layer: `checkLayerDraft`, then, only when it passes and the file is still the one the
  * editor read (`baseSha256`, null = "did not exist"), write it atomically (temp file, fsync, rename).
  */
-export async function saveLayer(layer: EditableLayer, text: string, baseSha256: string | null | undefined, opts: LoadPolicyOptions): Promise<{ path: string; sha256: string }> {
+export async function saveLayer(
+  layer: EditableLayer,
+  text: string,
+  baseSha256: string | null | undefined,
+  opts: LoadPolicyOptions,
+): Promise<{ path: string; sha256: string }> {
   const path = policyLayerPath(layer, layerDir(layer, opts));
   await checkLayerDraft(layer, text, opts);
   const current = existsSync(path) ? sha(readFileSync(path)) : null;
   if (baseSha256 !== undefined && baseSha256 !== current) {
-    throw new PaddockError('POLICY_CONFLICT', `${path} changed on disk since it was opened (an approval "always for this project" or another editor wrote it); reload it, then make your change again`);
+    throw new PaddockError(
+      'POLICY_CONFLICT',
+      `${path} changed on disk since it was opened (an approval "always for this project" or another editor wrote it); reload it, then make your change again`,
+    );
   }
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);

@@ -66,7 +66,12 @@ export function parseDraft(text: string): ParsedDraft {
     const { line, col } = lc.linePos(e.pos[0]);
     return { line, col, message: e.message.split('\n')[0]! };
   });
-  const items = <T>(path: string[], toForm: (o: Record<string, unknown>) => T, keyOf: (o: Record<string, unknown>) => string, known: Set<string>): Array<DraftItem<T>> => {
+  const items = <T>(
+    path: string[],
+    toForm: (o: Record<string, unknown>) => T,
+    keyOf: (o: Record<string, unknown>) => string,
+    known: Set<string>,
+  ): Array<DraftItem<T>> => {
     if (errors.length > 0) return [];
     const seq: unknown = doc.getIn(path, true);
     if (!isSeq(seq)) return [];
@@ -74,7 +79,16 @@ export function parseDraft(text: string): ParsedDraft {
       if (!isMap(node)) return [];
       const o = node.toJSON() as Record<string, unknown>;
       const [start, , end] = node.range ?? [0, 0, 0];
-      return [{ index, form: toForm(o), key: keyOf(o), startLine: lc.linePos(start).line, endLine: lc.linePos(Math.max(start, end - 1)).line, extra: Object.keys(o).filter((k) => !known.has(k)) }];
+      return [
+        {
+          index,
+          form: toForm(o),
+          key: keyOf(o),
+          startLine: lc.linePos(start).line,
+          endLine: lc.linePos(Math.max(start, end - 1)).line,
+          extra: Object.keys(o).filter((k) => !known.has(k)),
+        },
+      ];
     });
   };
   return {
@@ -83,7 +97,14 @@ export function parseDraft(text: string): ParsedDraft {
       ['commands', 'rules'],
       (o) => {
         const ex = (o.examples ?? {}) as Record<string, unknown>;
-        return { id: str(o.id), decision: str(o.decision) as CommandDecision, pattern: str(o.pattern), justification: str(o.justification), match: strings(ex.match), notMatch: strings(ex.not_match) };
+        return {
+          id: str(o.id),
+          decision: str(o.decision) as CommandDecision,
+          pattern: str(o.pattern),
+          justification: str(o.justification),
+          match: strings(ex.match),
+          notMatch: strings(ex.not_match),
+        };
       },
       (o) => `commands.rules.${str(o.id)}`,
       COMMAND_FIELDS,
@@ -97,7 +118,8 @@ export function parseDraft(text: string): ParsedDraft {
         decision: str(o.decision) as NetworkDecision,
         justification: str(o.justification),
       }),
-      (o) => `network.rules.${o.id ? str(o.id) : `${str(o.host)}:${o.port === undefined ? '*' : String(o.port as string)}`}`,
+      (o) =>
+        `network.rules.${o.id ? str(o.id) : `${str(o.host)}:${o.port === undefined ? '*' : String(o.port as string)}`}`,
       NETWORK_FIELDS,
     ),
   };
@@ -107,7 +129,7 @@ export function parseDraft(text: string): ParsedDraft {
 export function starterText(layer: 'user' | 'project'): string {
   return layer === 'user'
     ? '# Your Paddock policy: it applies to every repository (docs/policy.md).\nversion: 1\n'
-    : '# This repository\'s Paddock policy: it may only tighten (add ask/forbid rules, protect paths).\nversion: 1\n';
+    : "# This repository's Paddock policy: it may only tighten (add ask/forbid rules, protect paths).\nversion: 1\n";
 }
 
 function edit(text: string, change: (doc: Document) => void): string {
@@ -150,7 +172,10 @@ export function upsertCommandRule(text: string, index: number | null, r: Command
       map.delete('examples');
       return;
     }
-    const examples = doc.createNode({ ...(match.length ? { match } : {}), ...(notMatch.length ? { not_match: notMatch } : {}) }) as YAMLMap;
+    const examples = doc.createNode({
+      ...(match.length ? { match } : {}),
+      ...(notMatch.length ? { not_match: notMatch } : {}),
+    }) as YAMLMap;
     for (const pair of examples.items) if (isSeq(pair.value)) pair.value.flow = true;
     map.set('examples', examples);
   });

@@ -27,7 +27,10 @@ type Saved = Pick<PolicySource, 'text' | 'sha256' | 'exists' | 'path'>;
 /** Edit one layer's file: rules as a form, everything as YAML; checked by the engine as you type, saved only when it loads. */
 export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
   const client = useClient();
-  const src = useQuery(() => client.call('policy.source', { layer, ...(repo ? { repo } : {}) }), `source:${layer}:${repo}`);
+  const src = useQuery(
+    () => client.call('policy.source', { layer, ...(repo ? { repo } : {}) }),
+    `source:${layer}:${repo}`,
+  );
   const [saved, setSaved] = useState<Saved | null>(null);
   const [text, setText] = useState<string | null>(null);
   const [tab, setTab] = useState<'rules' | 'yaml'>('rules');
@@ -38,7 +41,11 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
   const [callError, setCallError] = useState<ApiCallError | null>(null);
   const yaml = useRef<YamlEditorHandle>(null);
   const problemsId = useId();
-  const base: Saved | null = saved ?? (src.data ? { text: src.data.text, sha256: src.data.sha256, exists: src.data.exists, path: src.data.path } : null);
+  const base: Saved | null =
+    saved ??
+    (src.data
+      ? { text: src.data.text, sha256: src.data.sha256, exists: src.data.exists, path: src.data.path }
+      : null);
   const current = text ?? (base ? (base.exists ? base.text : starterText(layer)) : '');
   const dirty = text !== null && text !== base?.text;
   const parsed = useMemo(() => parseDraft(current), [current]);
@@ -70,7 +77,10 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
   const here = problems.filter((p) => p.file === base.path && p.line !== null);
   const elsewhere = problems.filter((p) => !(p.file === base.path && p.line !== null));
   const syntax: LineMark[] = parsed.errors.map((e) => ({ line: e.line, col: e.col, message: e.message }));
-  const marks: LineMark[] = [...here.map((p) => ({ line: p.line!, col: p.col, message: p.message })), ...syntax.filter((s) => !here.some((p) => p.line === s.line))];
+  const marks: LineMark[] = [
+    ...here.map((p) => ({ line: p.line!, col: p.col, message: p.message })),
+    ...syntax.filter((s) => !here.some((p) => p.line === s.line)),
+  ];
 
   const change = (next: string) => {
     setText(next);
@@ -89,8 +99,14 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
     setBusy(true);
     setCallError(null);
     seq.current++;
+    setChecking(false);
     try {
-      const r = await client.call('policy.save', { layer, ...(repo ? { repo } : {}), text: current, baseSha256: base.sha256 });
+      const r = await client.call('policy.save', {
+        layer,
+        ...(repo ? { repo } : {}),
+        text: current,
+        baseSha256: base.sha256,
+      });
       setProblems(r.problems);
       if (r.saved) {
         setSaved({ text: current, sha256: r.sha256, exists: true, path: r.path });
@@ -119,8 +135,11 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
         <div className="min0">
           <h2>{layer === 'user' ? 'Your policy' : 'Project policy'}</h2>
           <p className="muted small">
-            <span className="mono">{base.path}</span> {base.exists ? null : <span className="badge">new file</span>}{' '}
-            {layer === 'project' ? 'A project policy may only tighten: ask and forbid rules, protected paths, deny rules.' : 'Applies to every repository; it may loosen the built-in rules.'}
+            <span className="mono">{base.path}</span>{' '}
+            {base.exists ? null : <span className="badge">new file</span>}{' '}
+            {layer === 'project'
+              ? 'A project policy may only tighten: ask and forbid rules, protected paths, deny rules.'
+              : 'Applies to every repository; it may loosen the built-in rules.'}
           </p>
         </div>
         <div className="actions">
@@ -132,8 +151,13 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
             <span className="badge badge-ok">draft loads</span>
           ) : null}
           {dirty ? <span className="badge badge-warn">unsaved</span> : null}
-          <button type="button" className="btn" disabled={!dirty || busy} onClick={() => {
+          <button
+            type="button"
+            className="btn"
+            disabled={!dirty || busy}
+            onClick={() => {
               seq.current++;
+              setChecking(false);
               setText(null);
               setProblems([]);
               setNote(null);
@@ -141,7 +165,12 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
           >
             Discard
           </button>
-          <button type="button" className="btn btn-primary" disabled={(!dirty && base.exists) || busy} onClick={() => void save()}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={(!dirty && base.exists) || busy}
+            onClick={() => void save()}
+          >
             {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
@@ -149,13 +178,18 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
       {locks.length > 0 ? (
         <details className="locks">
           <summary>
-            <span className="lock">🔒 {locks.length} value{locks.length === 1 ? ' is' : 's are'} locked</span> by your administrator’s policy{' '}
-            <span className="mono">{src.data?.managedFile}</span>
+            <span className="lock">
+              🔒 {locks.length} value{locks.length === 1 ? ' is' : 's are'} locked
+            </span>{' '}
+            by your administrator’s policy <span className="mono">{src.data?.managedFile}</span>
           </summary>
           <ul aria-label="Locked values">
             {locks.map((l) => (
               <li key={l.key}>
-                <span className="mono">{l.key}</span> <span className="muted small">— {l.reason}, {l.file}:{l.line}:{l.col}</span>
+                <span className="mono">{l.key}</span>{' '}
+                <span className="muted small">
+                  — {l.reason}, {l.file}:{l.line}:{l.col}
+                </span>
               </li>
             ))}
           </ul>
@@ -170,7 +204,13 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
       {here.length + elsewhere.length > 0 ? (
         <ul className="problems" id={problemsId} aria-label="Problems">
           {here.map((p, i) => (
-            <li key={`h${i}`} className="problem" role="alert" data-testid="editor-problem" data-line={p.line}>
+            <li
+              key={`h${i}`}
+              className="problem"
+              role="alert"
+              data-testid="editor-problem"
+              data-line={p.line}
+            >
               <button type="button" className="link-button mono" onClick={() => goTo(p.line!)}>
                 Line {p.line}, column {p.col}
               </button>{' '}
@@ -191,11 +231,24 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
         </ul>
       ) : null}
       <div className="subtabs" role="tablist" aria-label={`${layer} policy views`}>
-        <button type="button" role="tab" aria-selected={tab === 'rules'} className="subtab" onClick={() => setTab('rules')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'rules'}
+          className="subtab"
+          onClick={() => setTab('rules')}
+        >
           Rules
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'yaml'} className="subtab" onClick={() => setTab('yaml')}>
-          YAML{marks.length > 0 ? <span className="dot-error" aria-label={`${marks.length} problem(s)`} /> : null}
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'yaml'}
+          className="subtab"
+          onClick={() => setTab('yaml')}
+        >
+          YAML
+          {marks.length > 0 ? <span className="dot-error" aria-label={`${marks.length} problem(s)`} /> : null}
         </button>
       </div>
       {tab === 'rules' ? (
@@ -217,7 +270,14 @@ export function LayerEditor({ layer, repo, onDraft, onSaved }: Props) {
           />
         )
       ) : (
-        <YamlEditor ref={yaml} value={current} onChange={change} marks={marks} label={`${layer} policy YAML`} describedBy={here.length > 0 ? problemsId : undefined} />
+        <YamlEditor
+          ref={yaml}
+          value={current}
+          onChange={change}
+          marks={marks}
+          label={`${layer} policy YAML`}
+          describedBy={here.length > 0 ? problemsId : undefined}
+        />
       )}
     </div>
   );

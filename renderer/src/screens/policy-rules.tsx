@@ -44,11 +44,24 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
       <section aria-labelledby="cmd-rules-title">
         <div className="rule-head">
           <h3 id="cmd-rules-title">Command rules</h3>
-          <button type="button" className="btn btn-small" onClick={() => setCmd({ index: null, form: { id: '', decision: 'forbid', pattern: '', justification: '', match: [], notMatch: [] } })}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() =>
+              setCmd({
+                index: null,
+                form: { id: '', decision: 'forbid', pattern: '', justification: '', match: [], notMatch: [] },
+              })
+            }
+          >
             Add command rule
           </button>
         </div>
-        {parsed.commandRules.length === 0 ? <p className="muted small">No command rules in this file. The built-in rules and other layers still apply.</p> : null}
+        {parsed.commandRules.length === 0 ? (
+          <p className="muted small">
+            No command rules in this file. The built-in rules and other layers still apply.
+          </p>
+        ) : null}
         {parsed.commandRules.length > 0 ? (
           <table className="table rule-table" aria-label="Command rules">
             <thead>
@@ -67,7 +80,12 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
                 const lock = lockOf(locks, r.key);
                 const mark = markIn(r, marks);
                 return (
-                  <tr key={r.index} data-testid="command-rule" data-rule-id={r.form.id} className={mark ? 'row-error' : undefined}>
+                  <tr
+                    key={r.index}
+                    data-testid="command-rule"
+                    data-rule-id={r.form.id}
+                    className={mark ? 'row-error' : undefined}
+                  >
                     <td className="mono">
                       {r.form.id}
                       {lock ? (
@@ -81,10 +99,13 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
                     </td>
                     <td className="mono wrap">
                       {r.form.pattern}
-                      {r.extra.length > 0 ? <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div> : null}
+                      {r.extra.length > 0 ? (
+                        <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div>
+                      ) : null}
                       {r.form.match.length + r.form.notMatch.length > 0 ? (
                         <div className="muted small">
-                          {r.form.match.length} example{r.form.match.length === 1 ? '' : 's'} that match, {r.form.notMatch.length} that do not
+                          {r.form.match.length} example{r.form.match.length === 1 ? '' : 's'} that match,{' '}
+                          {r.form.notMatch.length} that do not
                         </div>
                       ) : null}
                       {mark ? (
@@ -99,13 +120,22 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
                         type="button"
                         className="btn btn-small"
                         disabled={Boolean(lock)}
-                        title={lock ? `Locked by the managed policy ${lock.file}: it cannot be edited here` : undefined}
+                        title={
+                          lock
+                            ? `Locked by the managed policy ${lock.file}: it cannot be edited here`
+                            : undefined
+                        }
                         aria-label={`Edit rule ${r.form.id}`}
                         onClick={() => setCmd({ index: r.index, form: r.form })}
                       >
                         Edit
                       </button>{' '}
-                      <button type="button" className="btn btn-small btn-danger" aria-label={`Delete rule ${r.form.id}`} onClick={() => onDelete('commands', r.index)}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        aria-label={`Delete rule ${r.form.id}`}
+                        onClick={() => onDelete('commands', r.index)}
+                      >
                         Delete
                       </button>
                     </td>
@@ -132,11 +162,22 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
       <section aria-labelledby="net-rules-title">
         <div className="rule-head">
           <h3 id="net-rules-title">Network rules</h3>
-          <button type="button" className="btn btn-small" onClick={() => setNet({ index: null, form: { id: '', host: '', ports: '443', decision: 'allow', justification: '' } })}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() =>
+              setNet({
+                index: null,
+                form: { id: '', host: '', ports: '443', decision: 'allow', justification: '' },
+              })
+            }
+          >
             Add network rule
           </button>
         </div>
-        {parsed.networkRules.length === 0 ? <p className="muted small">No network rules in this file.</p> : null}
+        {parsed.networkRules.length === 0 ? (
+          <p className="muted small">No network rules in this file.</p>
+        ) : null}
         {parsed.networkRules.length > 0 ? (
           <table className="table rule-table" aria-label="Network rules">
             <thead>
@@ -177,13 +218,26 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
                     </td>
                     <td className="wrap">
                       {r.form.justification || <span className="muted">—</span>}
-                      {r.extra.length > 0 ? <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div> : null}
+                      {r.extra.length > 0 ? (
+                        <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div>
+                      ) : null}
                     </td>
                     <td className="row-actions">
-                      <button type="button" className="btn btn-small" disabled={Boolean(lock)} aria-label={`Edit network rule ${name}`} onClick={() => setNet({ index: r.index, form: r.form })}>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={Boolean(lock)}
+                        aria-label={`Edit network rule ${name}`}
+                        onClick={() => setNet({ index: r.index, form: r.form })}
+                      >
                         Edit
                       </button>{' '}
-                      <button type="button" className="btn btn-small btn-danger" aria-label={`Delete network rule ${name}`} onClick={() => onDelete('network', r.index)}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        aria-label={`Delete network rule ${name}`}
+                        onClick={() => onDelete('network', r.index)}
+                      >
                         Delete
                       </button>
                     </td>
@@ -211,10 +265,25 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
 }
 
 function lines(s: string): string[] {
-  return s.split('\n').map((x) => x.trim()).filter(Boolean);
+  return s
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
-function CommandRuleEditor({ editing, locks, taken, onApply, onCancel }: { editing: NonNullable<Editing<CommandRuleForm>>; locks: PolicyLock[]; taken: string[]; onApply: (f: CommandRuleForm) => void; onCancel: () => void }) {
+function CommandRuleEditor({
+  editing,
+  locks,
+  taken,
+  onApply,
+  onCancel,
+}: {
+  editing: NonNullable<Editing<CommandRuleForm>>;
+  locks: PolicyLock[];
+  taken: string[];
+  onApply: (f: CommandRuleForm) => void;
+  onCancel: () => void;
+}) {
   const f = editing.form;
   const [id, setId] = useState(f.id);
   const [decision, setDecision] = useState(f.decision || 'forbid');
@@ -231,21 +300,43 @@ function CommandRuleEditor({ editing, locks, taken, onApply, onCancel }: { editi
       onSubmit={(e) => {
         e.preventDefault();
         const lock = lockOf(locks, `commands.rules.${id.trim()}`);
-        if (!RULE_ID.test(id.trim())) setError('The id must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit.');
-        else if (lock) setError(`Rule "${id.trim()}" is locked by the managed policy (${lock.file}:${lock.line}:${lock.col}); pick another id.`);
-        else if (taken.includes(id.trim())) setError(`This file already has a rule "${id.trim()}"; edit that one instead.`);
-        else if (!pattern.trim()) setError('The pattern is required: the program and its leading arguments, e.g. "make deploy".');
-        else onApply({ id, decision, pattern, justification, match: lines(match), notMatch: lines(notMatch) });
+        if (!RULE_ID.test(id.trim()))
+          setError(
+            'The id must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit.',
+          );
+        else if (lock)
+          setError(
+            `Rule "${id.trim()}" is locked by the managed policy (${lock.file}:${lock.line}:${lock.col}); pick another id.`,
+          );
+        else if (taken.includes(id.trim()))
+          setError(`This file already has a rule "${id.trim()}"; edit that one instead.`);
+        else if (!pattern.trim())
+          setError('The pattern is required: the program and its leading arguments, e.g. "make deploy".');
+        else
+          onApply({ id, decision, pattern, justification, match: lines(match), notMatch: lines(notMatch) });
       }}
     >
       <div className="rule-form-grid">
         <label>
           ID
-          <input name="rule-id" className="mono" value={id} onChange={(e) => setId(e.target.value)} placeholder="no-deploy" spellCheck={false} aria-describedby={error ? errId : undefined} />
+          <input
+            name="rule-id"
+            className="mono"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            placeholder="no-deploy"
+            spellCheck={false}
+            aria-describedby={error ? errId : undefined}
+          />
         </label>
         <label>
           Decision
-          <select name="rule-decision" value={decision} onChange={(e) => setDecision(e.target.value as CommandRuleForm['decision'])}>
+          <select
+            name="rule-decision"
+            aria-label="Decision"
+            value={decision}
+            onChange={(e) => setDecision(e.target.value as CommandRuleForm['decision'])}
+          >
             <option value="allow">allow</option>
             <option value="ask">ask</option>
             <option value="forbid">forbid</option>
@@ -253,19 +344,45 @@ function CommandRuleEditor({ editing, locks, taken, onApply, onCancel }: { editi
         </label>
         <label className="span-2">
           Pattern
-          <input name="rule-pattern" className="mono" value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="make deploy|release" spellCheck={false} />
+          <input
+            name="rule-pattern"
+            className="mono"
+            value={pattern}
+            onChange={(e) => setPattern(e.target.value)}
+            placeholder="make deploy|release"
+            spellCheck={false}
+          />
         </label>
         <label className="span-4">
           Justification (shown to the human and sent to the agent)
-          <input name="rule-justification" value={justification} onChange={(e) => setJustification(e.target.value)} placeholder="deploys go through CI" />
+          <input
+            name="rule-justification"
+            value={justification}
+            onChange={(e) => setJustification(e.target.value)}
+            placeholder="deploys go through CI"
+          />
         </label>
         <label className="span-2">
           Examples that must match (one command line per line)
-          <textarea name="rule-match" className="mono" rows={3} value={match} onChange={(e) => setMatch(e.target.value)} spellCheck={false} />
+          <textarea
+            name="rule-match"
+            className="mono"
+            rows={3}
+            value={match}
+            onChange={(e) => setMatch(e.target.value)}
+            spellCheck={false}
+          />
         </label>
         <label className="span-2">
           Examples that must not match
-          <textarea name="rule-not-match" className="mono" rows={3} value={notMatch} onChange={(e) => setNotMatch(e.target.value)} spellCheck={false} />
+          <textarea
+            name="rule-not-match"
+            className="mono"
+            rows={3}
+            value={notMatch}
+            onChange={(e) => setNotMatch(e.target.value)}
+            spellCheck={false}
+          />
         </label>
       </div>
       {error ? (
@@ -286,7 +403,17 @@ function CommandRuleEditor({ editing, locks, taken, onApply, onCancel }: { editi
   );
 }
 
-function NetworkRuleEditor({ editing, locks, onApply, onCancel }: { editing: NonNullable<Editing<NetworkRuleForm>>; locks: PolicyLock[]; onApply: (f: NetworkRuleForm) => void; onCancel: () => void }) {
+function NetworkRuleEditor({
+  editing,
+  locks,
+  onApply,
+  onCancel,
+}: {
+  editing: NonNullable<Editing<NetworkRuleForm>>;
+  locks: PolicyLock[];
+  onApply: (f: NetworkRuleForm) => void;
+  onCancel: () => void;
+}) {
   const f = editing.form;
   const [id, setId] = useState(f.id);
   const [host, setHost] = useState(f.host);
@@ -302,25 +429,50 @@ function NetworkRuleEditor({ editing, locks, onApply, onCancel }: { editing: Non
         e.preventDefault();
         const key = id.trim() ? id.trim() : `${host.trim()}:${ports.trim() || '*'}`;
         const lock = lockOf(locks, `network.rules.${key}`);
-        if (id.trim() && !RULE_ID.test(id.trim())) setError('The id must be lowercase letters, digits, ".", "_" or "-".');
-        else if (!HOST.test(host.trim())) setError('The host must be a lowercase name ("api.example.com") or a suffix pattern ("*.example.com").');
-        else if (ports.trim() && !/^\d+(\s*,\s*\d+)*$/.test(ports.trim())) setError('Ports are numbers separated by commas, or empty for any port.');
-        else if (lock) setError(`This rule is locked by the managed policy (${lock.file}:${lock.line}:${lock.col}).`);
+        if (id.trim() && !RULE_ID.test(id.trim()))
+          setError('The id must be lowercase letters, digits, ".", "_" or "-".');
+        else if (!HOST.test(host.trim()))
+          setError(
+            'The host must be a lowercase name ("api.example.com") or a suffix pattern ("*.example.com").',
+          );
+        else if (ports.trim() && !/^\d+(\s*,\s*\d+)*$/.test(ports.trim()))
+          setError('Ports are numbers separated by commas, or empty for any port.');
+        else if (lock)
+          setError(`This rule is locked by the managed policy (${lock.file}:${lock.line}:${lock.col}).`);
         else onApply({ id, host, ports, decision, justification });
       }}
     >
       <div className="rule-form-grid">
         <label className="span-2">
           Host
-          <input name="net-host" className="mono" value={host} onChange={(e) => setHost(e.target.value)} placeholder="*.example.com" spellCheck={false} />
+          <input
+            name="net-host"
+            className="mono"
+            value={host}
+            onChange={(e) => setHost(e.target.value)}
+            placeholder="*.example.com"
+            spellCheck={false}
+          />
         </label>
         <label>
           Ports
-          <input name="net-ports" className="mono" value={ports} onChange={(e) => setPorts(e.target.value)} placeholder="443 (empty: any)" spellCheck={false} />
+          <input
+            name="net-ports"
+            className="mono"
+            value={ports}
+            onChange={(e) => setPorts(e.target.value)}
+            placeholder="443 (empty: any)"
+            spellCheck={false}
+          />
         </label>
         <label>
           Decision
-          <select name="net-decision" value={decision} onChange={(e) => setDecision(e.target.value as NetworkRuleForm['decision'])}>
+          <select
+            name="net-decision"
+            aria-label="Decision"
+            value={decision}
+            onChange={(e) => setDecision(e.target.value as NetworkRuleForm['decision'])}
+          >
             <option value="allow">allow</option>
             <option value="ask">ask</option>
             <option value="deny">deny</option>
@@ -328,11 +480,21 @@ function NetworkRuleEditor({ editing, locks, onApply, onCancel }: { editing: Non
         </label>
         <label>
           ID (optional)
-          <input name="net-id" className="mono" value={id} onChange={(e) => setId(e.target.value)} spellCheck={false} />
+          <input
+            name="net-id"
+            className="mono"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            spellCheck={false}
+          />
         </label>
         <label className="span-3">
           Justification
-          <input name="net-justification" value={justification} onChange={(e) => setJustification(e.target.value)} />
+          <input
+            name="net-justification"
+            value={justification}
+            onChange={(e) => setJustification(e.target.value)}
+          />
         </label>
       </div>
       {error ? (

@@ -19,7 +19,10 @@ export function ImageBuilds({ status, onBuilt }: { status: EngineStatus; onBuilt
   const [error, setError] = useState<ApiCallError | null>(null);
   const active = useRef(false);
   const log = useRef<HTMLOListElement>(null);
-  useEffect(() => client.on('engine.progress', (p) => active.current && setLines((l) => [...l.slice(-499), p])), [client]);
+  useEffect(
+    () => client.on('engine.progress', (p) => active.current && setLines((l) => [...l.slice(-499), p])),
+    [client],
+  );
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -40,11 +43,27 @@ export function ImageBuilds({ status, onBuilt }: { status: EngineStatus; onBuilt
       setBuilding(null);
     }
   };
-  const rows = [{ agent: null as string | null, label: 'Default agent image', tag: status.defaultImage.tag, built: status.defaultImage.built }, ...status.agentImages.map((a) => ({ agent: a.agent, label: `${a.agent} layer`, tag: a.tag, built: a.built }))];
+  const rows = [
+    {
+      agent: null as string | null,
+      label: 'Default agent image',
+      tag: status.defaultImage.tag,
+      built: status.defaultImage.built,
+    },
+    ...status.agentImages.map((a) => ({
+      agent: a.agent,
+      label: `${a.agent} layer`,
+      tag: a.tag,
+      built: a.built,
+    })),
+  ];
   return (
     <div className="card table-card">
       <h2>Images</h2>
-      <p className="muted small card-note">Built locally from your apt sources (no registry), tagged by their recipe, rebuilt only when it changes. Agent layers add the agent’s CLI from npm.</p>
+      <p className="muted small card-note">
+        Built locally from your apt sources (no registry), tagged by their recipe, rebuilt only when it
+        changes. Agent layers add the agent’s CLI from npm.
+      </p>
       <table className="table" aria-label="Image build state">
         <thead>
           <tr>
@@ -65,11 +84,19 @@ export function ImageBuilds({ status, onBuilt }: { status: EngineStatus; onBuilt
                 {building === (r.agent ?? 'default') ? (
                   <span className="badge badge-live">building…</span>
                 ) : (
-                  <span className={`badge ${r.built ? 'badge-ok' : 'badge-warn'}`}>{r.built ? 'built' : 'not built'}</span>
+                  <span className={`badge ${r.built ? 'badge-ok' : 'badge-warn'}`}>
+                    {r.built ? 'built' : 'not built'}
+                  </span>
                 )}
               </td>
               <td className="row-actions">
-                <button type="button" className="btn btn-small" disabled={building !== null || !status.connected} aria-label={`Build ${r.label}`} onClick={() => void build(r.agent)}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={building !== null || !status.connected}
+                  aria-label={`Build ${r.label}`}
+                  onClick={() => void build(r.agent)}
+                >
                   Build
                 </button>
               </td>
@@ -90,8 +117,10 @@ export function ImageBuilds({ status, onBuilt }: { status: EngineStatus; onBuilt
             {building && lines.length === 0 ? <li className="muted">starting…</li> : null}
           </ol>
           {result ? (
-            <p className={`notice ${result.built ? 'notice-ok' : ''}`} role="status" data-testid="build-result">
-              {result.built ? `Built ${result.tag} in ${result.seconds}s.` : `${result.tag} is up to date: nothing to build.`}
+            <p className="notice notice-ok" role="status" data-testid="build-result">
+              {result.built
+                ? `Built ${result.tag} in ${result.seconds}s.`
+                : `${result.tag} is up to date: nothing to build.`}
             </p>
           ) : null}
           {error ? <ErrorState error={error} /> : null}
@@ -118,7 +147,10 @@ export function TelemetryCard() {
         <dl className="facts" aria-label="Telemetry">
           <dt>Export</dt>
           <dd>
-            <span className={`badge ${row('enabled')?.value === 'true' ? 'badge-live' : ''}`} data-testid="telemetry-state">
+            <span
+              className={`badge ${row('enabled')?.value === 'true' ? 'badge-live' : ''}`}
+              data-testid="telemetry-state"
+            >
               {row('enabled')?.value === 'true' ? 'On' : 'Off'}
             </span>{' '}
             <span className="muted small">{at('enabled')}</span>
@@ -137,7 +169,8 @@ export function TelemetryCard() {
         </dl>
       ) : null}
       <p className="muted small">
-        Set under <code>telemetry:</code> in <a href="#/policy">your policy</a>. Events go out as OpenTelemetry logs over OTLP/HTTP; the journal stays the record.
+        Set under <code>telemetry:</code> in <a href="#/policy">your policy</a>. Events go out as
+        OpenTelemetry logs over OTLP/HTTP; the journal stays the record.
       </p>
     </div>
   );
