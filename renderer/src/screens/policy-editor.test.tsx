@@ -10,6 +10,15 @@ import { SettingsScreen } from './settings-screen.js';
 
 afterEach(cleanup);
 
+/** jsdom renders every keystroke; on a loaded 2-core machine a few dozen of them take seconds. */
+const SLOW = { timeout: 30_000 };
+
+/** Type into a field by pasting (one input event), for long text. */
+async function fill(user: ReturnType<typeof userEvent.setup>, el: HTMLElement, text: string) {
+  await user.click(el);
+  await user.paste(text);
+}
+
 async function openUserEditor() {
   const user = userEvent.setup();
   const r = renderWithFake(<PolicyScreen />);
@@ -24,16 +33,17 @@ async function addNoPublish(user: ReturnType<typeof userEvent.setup>, editor: HT
   const form = within(editor).getByRole('form', { name: 'New command rule' });
   await user.type(within(form).getByLabelText('ID'), 'no-publish');
   await user.selectOptions(within(form).getByLabelText('Decision'), 'forbid');
-  await user.type(within(form).getByLabelText('Pattern'), 'npm publish');
-  await user.type(within(form).getByLabelText(/Justification/), 'releases go through CI');
-  await user.type(
+  await fill(user, within(form).getByLabelText('Pattern'), 'npm publish');
+  await fill(user, within(form).getByLabelText(/Justification/), 'releases go through CI');
+  await fill(
+    user,
     within(form).getByLabelText('Examples that must match (one command line per line)'),
     'npm publish --tag next',
   );
   await user.click(within(form).getByRole('button', { name: 'Add rule' }));
 }
 
-describe('Policy editor', () => {
+describe('Policy editor', SLOW, () => {
   it('lists the rules of the user file; adds a rule and saves it, keeping the rest of the file', async () => {
     const { user, editor, fake } = await openUserEditor();
     expect(within(editor).getByText(FAKE_USER_FILE)).toBeInTheDocument();
@@ -171,7 +181,7 @@ describe('Policy editor', () => {
   });
 });
 
-describe('Settings: image builds and telemetry', () => {
+describe('Settings: image builds and telemetry', SLOW, () => {
   it('a cached image answers up to date, with its progress lines; an unbuilt layer builds step by step', async () => {
     const user = userEvent.setup();
     renderWithFake(<SettingsScreen />);
