@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,6 +178,16 @@ describe('policy.save', () => {
     expect(existsSync(userFile())).toBe(false);
     // Everything else saves.
     expect((await api['policy.save']({ layer: 'user', text: NO_DEPLOY })).saved).toBe(true);
+  });
+
+  it('a repo whose .paddock is a link out of the repository is not written through', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(repo, '.paddock'));
+    const r = await api['policy.save']({ layer: 'project', repo, text: NO_DEPLOY });
+    expect(r.saved).toBe(false);
+    expect(r.problems[0]!.message).toContain('outside the repository');
+    expect(filesIn(elsewhere)).toEqual([]);
   });
 
   it('a file changed on disk since it was opened is not overwritten', async () => {

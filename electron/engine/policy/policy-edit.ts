@@ -3,6 +3,8 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  lstatSync,
+  realpathSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -11,7 +13,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
 import {
@@ -143,6 +145,18 @@ function layerDir(layer: EditableLayer, opts: LoadPolicyOptions): string {
   return opts.repo;
 }
 
+/** A repo is untrusted: its `.paddock` may be a symlink to somewhere else on the host. Write only inside it. */
+function assertInsideRepo(dir: string, repo: string): void {
+  const real = realpathSync(dir);
+  const root = realpathSync(repo);
+  if (lstatSync(dir).isSymbolicLink() || (real !== root && !real.startsWith(`${root}${sep}`))) {
+    throw new PaddockError(
+      'POLICY_INVALID',
+      `${dir} is a link to ${real}, outside the repository: Paddock does not write the project policy there. Replace the link with a folder.`,
+    );
+  }
+}
+
 const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /** The raw file of one editable layer, and what the managed layer locks. */
@@ -228,6 +242,7 @@ export async function saveLayer(
     );
   }
   mkdirSync(dirname(path), { recursive: true });
+  if (layer === 'project') assertInsideRepo(dirname(path), opts.repo!);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o644;
   try {
