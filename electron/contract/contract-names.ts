@@ -16,9 +16,12 @@ export const procedureNames = [
   'export.session',
   'policy.explain',
   'policy.check',
+  'policy.source',
+  'policy.save',
   'engine.status',
   'approvals.list',
   'approvals.answer',
+  'images.build',
 ] as const;
 
 export const eventNames = [

@@ -115,6 +115,8 @@ export const EngineStatusSchema = z.object({
   dataDir: z.string(),
   defaultImage: z.object({ tag: z.string(), built: z.boolean() }),
   images: z.array(z.object({ tag: z.string(), kind: z.string(), size: z.number(), created: z.string(), current: z.boolean() })),
+  /** The agent layers the current recipe builds (`paddock images build --agent NAME`), built or not. */
+  agentImages: z.array(z.object({ agent: z.string(), tag: z.string(), built: z.boolean() })),
   running: z.number().int(),
 });
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;
@@ -150,3 +152,46 @@ export const ApprovalSchema = z.object({
   expiresAt: z.number(),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
+export const EditableLayerSchema = z.enum(['user', 'project']);
+export type EditableLayer = z.infer<typeof EditableLayerSchema>;
+
+/** A value the managed layer sets: the editors show it locked and a save that changes it is refused. */
+export const PolicyLockSchema = z.object({ key: z.string(), file: z.string(), line: z.number().int(), col: z.number().int(), reason: z.string() });
+export type PolicyLock = z.infer<typeof PolicyLockSchema>;
+
+export const PolicySourceSchema = z.object({
+  layer: EditableLayerSchema,
+  path: z.string(),
+  exists: z.boolean(),
+  text: z.string(),
+  /** sha256 of the file as read (null: it does not exist yet); `policy.save` refuses if it changed since. */
+  sha256: z.string().nullable(),
+  managedFile: z.string().nullable(),
+  locks: z.array(PolicyLockSchema),
+});
+export type PolicySource = z.infer<typeof PolicySourceSchema>;
+
+/** Why a draft does not load: the loader's code and message, and the position when it has one. */
+export const PolicyProblemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  file: z.string().nullable(),
+  line: z.number().int().nullable(),
+  col: z.number().int().nullable(),
+});
+export type PolicyProblem = z.infer<typeof PolicyProblemSchema>;
+
+export const PolicySaveResultSchema = z.object({
+  /** True only when the file was written (never on a dry run or a problem). */
+  saved: z.boolean(),
+  path: z.string(),
+  sha256: z.string().nullable(),
+  /** Empty when the draft loads; nothing is written otherwise. */
+  problems: z.array(PolicyProblemSchema),
+  /** The effective policy with the draft (null when it does not load). */
+  view: PolicyViewSchema.nullable(),
+});
+export type PolicySaveResult = z.infer<typeof PolicySaveResultSchema>;
+
+export const ImageBuildResultSchema = z.object({ tag: z.string(), id: z.string(), built: z.boolean(), seconds: z.number() });
+export type ImageBuildResult = z.infer<typeof ImageBuildResultSchema>;

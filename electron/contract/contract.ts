@@ -10,9 +10,13 @@ import { eventNames, isEventName, isProcedureName, procedureNames } from './cont
 import {
   ApprovalChoiceSchema,
   ApprovalSchema,
+  EditableLayerSchema,
   EngineStatusSchema,
+  ImageBuildResultSchema,
   ExportFileSchema,
   ExportFormatSchema,
+  PolicySaveResultSchema,
+  PolicySourceSchema,
   PolicyViewSchema,
   ReplayEventsSchema,
   ScreenSchema,
@@ -80,9 +84,37 @@ export const procedures = {
   'export.session': procedure(z.object({ id, format: ExportFormatSchema }).strict(), ExportFileSchema, 'export a session: asciicast, verifiable JSONL bundle, HTML report'),
   'policy.explain': procedure(z.object({ repo: z.string().max(4096).optional() }).strict(), PolicyViewSchema, 'the effective policy with the layer and file:line:col of each value'),
   'policy.check': procedure(
-    z.object({ repo: z.string().max(4096).optional(), command: z.string().min(1).max(100_000), cwd: z.string().max(4096).optional() }).strict(),
+    z
+      .object({
+        repo: z.string().max(4096).optional(),
+        command: z.string().min(1).max(100_000),
+        cwd: z.string().max(4096).optional(),
+        /** Judge with this unsaved text in place of the layer's file (the editor's draft). */
+        draft: z.object({ layer: EditableLayerSchema, text: z.string().max(1_000_000) }).strict().optional(),
+      })
+      .strict(),
     VerdictSchema,
-    'judge a command line with the effective policy',
+    'judge a command line with the effective policy (or with an unsaved draft of one layer)',
+  ),
+  'policy.source': procedure(
+    z.object({ layer: EditableLayerSchema, repo: z.string().max(4096).optional() }).strict(),
+    PolicySourceSchema,
+    "the raw file of the user layer, or of a repo's project layer, and the values the managed layer locks",
+  ),
+  'policy.save': procedure(
+    z
+      .object({
+        layer: EditableLayerSchema,
+        repo: z.string().max(4096).optional(),
+        text: z.string().max(1_000_000),
+        /** The sha256 `policy.source` returned (null: the file did not exist); omitted = no check. */
+        baseSha256: z.string().max(64).nullable().optional(),
+        /** Check only; write nothing. */
+        dryRun: z.boolean().optional(),
+      })
+      .strict(),
+    PolicySaveResultSchema,
+    'check a layer with the real loader (the whole stack must load, a project may only tighten, managed values stay) and write it atomically; on a problem nothing is written',
   ),
   'engine.status': procedure(empty, EngineStatusSchema, 'the container engine, images and data directory'),
   'approvals.list': procedure(z.object({ sessionId: id.optional() }).strict(), z.array(ApprovalSchema), 'approval requests waiting for a human, oldest first (across sessions, or of one)'),
@@ -90,6 +122,11 @@ export const procedures = {
     z.object({ id, choice: ApprovalChoiceSchema, reason: z.string().max(2000).optional() }).strict(),
     ok,
     'answer a pending approval (a deny reason is sent to the agent); unknown, expired or answered ids fail',
+  ),
+  'images.build': procedure(
+    z.object({ agent: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).optional() }).strict(),
+    ImageBuildResultSchema,
+    "build the default image (or an agent's layer) unless the current recipe is built; progress goes out as engine.progress",
   ),
 } as const satisfies Record<ProcedureName, ProcedureSpec>;
 

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'APPROVAL_NOT_FOUND'
   | 'APPROVAL_EXPIRED'
   | 'APPROVAL_ANSWERED'
+  | 'POLICY_LOCKED'
+  | 'POLICY_CONFLICT'
   | 'INTERNAL';
 
 export class PaddockError extends Error {

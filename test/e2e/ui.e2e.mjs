@@ -136,6 +136,92 @@ export const tests = [
     },
   },
   {
+    name: 'policy editor: add a forbid rule to the user policy, save, test a command; a bad edit shows its line',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c);
+      const file = join(c.home, 'policy.yaml');
+      await page.goto(`${c.server.url}#/policy`);
+      await page.getByRole('tab', { name: 'Your policy' }).click();
+      const editor = page.getByTestId('editor-user');
+      await editor.getByText(file, { exact: true }).waitFor();
+      await editor.getByText('new file').waitFor();
+
+      await editor.getByRole('button', { name: 'Add command rule' }).click();
+      const form = editor.getByRole('form', { name: 'New command rule' });
+      await form.getByLabel('ID', { exact: true }).fill('no-deploy-e2e');
+      await form.getByLabel('Decision', { exact: true }).selectOption('forbid');
+      await form.getByLabel('Pattern', { exact: true }).fill('make deploy');
+      await form.getByLabel(/Justification/).fill('deploys go through CI');
+      await form.getByLabel('Examples that must match (one command line per line)').fill('cd app && make deploy');
+      await form.getByLabel('Examples that must not match').fill('make test');
+      await page.screenshot({ path: shotPath('12-policy-rule-form') });
+      await form.getByRole('button', { name: 'Add rule' }).click();
+      await editor.locator('[data-testid="command-rule"][data-rule-id="no-deploy-e2e"]').waitFor();
+      await editor.getByText('draft loads').waitFor();
+      await editor.getByRole('button', { name: 'Save' }).click();
+      await editor.getByText(`Saved ${file}.`, { exact: false }).waitFor();
+      const saved = readFileSync(file, 'utf8');
+      assert(saved.includes('id: no-deploy-e2e') && saved.includes('decision: forbid'), `the rule is in the file: ${saved}`);
+
+      await page.getByLabel('Command line', { exact: true }).fill('cd app && make deploy');
+      await page.getByRole('button', { name: 'Check' }).click();
+      const verdict = page.getByTestId('verdict');
+      await verdict.getByText('no-deploy-e2e', { exact: true }).first().waitFor();
+      const v = await verdict.innerText();
+      assert(/forbid/.test(v) && v.includes('deploys go through CI') && new RegExp(`no-deploy-e2e — ${file}:\\d+:\\d+`).test(v), `verdict: ${v}`);
+      await page.screenshot({ path: shotPath('13-policy-saved-verdict') });
+
+      // A bad edit (a misspelt key on line 6): the real loader refuses it at that line, nothing is written.
+      await editor.getByRole('tab', { name: /YAML/ }).click();
+      const area = editor.getByLabel('user policy YAML');
+      const bad = saved.replace('      pattern: make deploy', '      patern: make deploy');
+      const badLine = bad.split('\n').findIndex((l) => l.includes('patern:')) + 1;
+      await area.fill(bad);
+      await editor.getByRole('button', { name: 'Save' }).click();
+      const problem = editor.getByTestId('editor-problem').first();
+      await problem.waitFor();
+      const text = await problem.innerText();
+      assert((await problem.getAttribute('data-line')) !== null, `the problem has a line: ${text}`);
+      assert(text.includes('POLICY_INVALID'), `problem: ${text}`);
+      const mark = editor.getByTestId('line-mark').first();
+      const markLine = Number(await mark.getAttribute('data-line'));
+      assert(markLine === badLine || markLine === badLine - 2, `the mark is at the rule or its key (line ${markLine}, bad key on ${badLine}): ${text}`);
+      assert(readFileSync(file, 'utf8') === saved, 'nothing written on a refused save');
+      await page.screenshot({ path: shotPath('14-policy-error-at-line') });
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      await close();
+
+      const dark = await newPage(c, 'dark');
+      await dark.page.goto(`${c.server.url}#/policy`);
+      await dark.page.getByRole('tab', { name: 'Your policy' }).click();
+      await dark.page.getByTestId('editor-user').locator('[data-rule-id="no-deploy-e2e"]').waitFor();
+      await dark.page.screenshot({ path: shotPath('15-policy-editor-dark') });
+      assert(dark.problems.length === 0, `console errors: ${dark.problems.join(' | ')}`);
+      await dark.close();
+    },
+  },
+  {
+    name: 'settings: "build" on the cached default image reports up to date with live progress; telemetry shown',
+    async run(t) {
+      const c = await setup(t);
+      const { page, problems, close } = await newPage(c, 'dark');
+      await page.goto(`${c.server.url}#/settings`);
+      const table = page.getByRole('table', { name: 'Image build state' });
+      await table.waitFor();
+      await table.getByRole('button', { name: 'Build Default agent image' }).click();
+      await page.getByTestId('build-result').getByText(/is up to date: nothing to build/).waitFor({ timeout: 120_000 });
+      const lines = await page.getByTestId('progress-line').allInnerTexts();
+      assert(lines[0]?.startsWith('checking paddock/agent:') && lines.at(-1)?.endsWith('is up to date (nothing to build)'), `progress: ${lines.join(' | ')}`);
+      await page.screenshot({ path: shotPath('16-settings-build-dark') });
+      await page.getByTestId('telemetry-endpoint').scrollIntoViewIfNeeded();
+      await page.getByTestId('telemetry-endpoint').getByText('(none)').waitFor();
+      await page.screenshot({ path: shotPath('17-settings-telemetry-dark') });
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      await close();
+    },
+  },
+  {
     name: 'settings: the engine is connected; dark mode renders',
     async run(t) {
       const c = await setup(t);

@@ -97,6 +97,8 @@ function minimalInput(name: string): unknown {
     'export.session': { id: 's', format: 'html' },
     'policy.check': { command: 'ls' },
     'approvals.answer': { id: 'a', choice: 'deny', reason: 'not now' },
+    'policy.source': { layer: 'user' },
+    'policy.save': { layer: 'user', text: 'version: 1\n' },
   };
   return inputs[name] ?? {};
 }

@@ -15,6 +15,7 @@ import { Supervisor } from '../sessions/supervisor.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { activitySummary, toSession } from './api-views.js';
 import { engineStatus } from './engine-status.js';
+import { imageHandlers } from './image-handlers.js';
 import { LiveSession, LiveSessions } from './live-sessions.js';
 import { policyHandlers } from './policy-handlers.js';
 import { replayHandlers } from './replay-handlers.js';
@@ -122,6 +123,10 @@ export class EngineApi implements ApiImplementation {
         return engineStatus({ endpoint: this.endpoint, error: this.engineError, home: this.home, running });
       },
       ...this.approvals.handlers(),
+      ...imageHandlers({
+        docker: async () => (await this.ensureEngine(), this.endpoint!.docker),
+        progress: (message) => this.emit('engine.progress', { message, time: Date.now() }),
+      }),
     };
   }
 

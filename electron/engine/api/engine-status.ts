@@ -6,8 +6,10 @@ import { currentTags, listPaddockImages } from '../sandbox/image-list.js';
 
 /** What Settings shows: the engine, Paddock's images (built or not) and the data directory. */
 export async function engineStatus(s: { endpoint: EngineEndpoint | null; error: string | null; home: string; running: number }): Promise<EngineStatus> {
-  const tag = currentTags().image;
-  const base: EngineStatus = { connected: false, host: null, version: null, error: s.error, dataDir: s.home, defaultImage: { tag, built: false }, images: [], running: s.running };
+  const tags = currentTags();
+  const tag = tags.image;
+  const agentImages = (built: (t: string) => boolean) => Object.entries(tags.agents).map(([agent, t]) => ({ agent, tag: t, built: built(t) }));
+  const base: EngineStatus = { connected: false, host: null, version: null, error: s.error, dataDir: s.home, defaultImage: { tag, built: false }, images: [], agentImages: agentImages(() => false), running: s.running };
   if (!s.endpoint) return base;
   try {
     const [version, images] = await Promise.all([withTimeout(s.endpoint.docker.version(), 5000, 'the engine did not answer within 5 s'), listPaddockImages(s.endpoint.docker)]);
@@ -19,6 +21,7 @@ export async function engineStatus(s: { endpoint: EngineEndpoint | null; error: 
       error: null,
       defaultImage: { tag, built: images.some((i) => i.tag === tag) },
       images: images.map((i) => ({ tag: i.tag, kind: i.kind, size: i.size, created: i.created.toISOString(), current: i.current })),
+      agentImages: agentImages((t) => images.some((i) => i.tag === t)),
     };
   } catch (e) {
     return { ...base, host: s.endpoint.host, error: `the engine at ${s.endpoint.host} does not answer: ${errorMessage(e)}` };

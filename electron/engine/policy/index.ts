@@ -17,3 +17,6 @@ export type { EgressRuleData } from './policy-network.js';
 export { formatExplain } from './policy-explain.js';
 export { createPathJudge } from './policy-paths.js';
 export type { PathJudge } from './policy-paths.js';
+export { policyLayerPath, managedPolicyPath } from './policy-loader.js';
+export { checkLayerDraft, managedLocks, readLayerSource, saveLayer } from './policy-edit.js';
+export type { EditableLayer, LayerSource, PolicyLock } from './policy-edit.js';

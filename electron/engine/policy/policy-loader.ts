@@ -26,6 +26,11 @@ export interface LoadPolicyOptions {
   /** Built-in defaults file (default: resources/policy/default-policy.yaml in the package). */
   defaultsPath?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Unsaved text to use instead of a layer's file (the UI's editor checks a draft with this).
+   * The layer then counts as present at `policyLayerPath(...)`, whether or not that file exists.
+   */
+  drafts?: Partial<Record<'user' | 'project', string>>;
 }
 
 /** Find resources/policy/default-policy.yaml from source (electron/engine/policy) or compiled (out/node/engine/policy). */
@@ -42,6 +47,20 @@ export function defaultPolicyPath(): string {
 
 function firstExisting(...files: string[]): string | null {
   return files.find((f) => existsSync(f)) ?? null;
+}
+
+/** The file of the user layer (`dir` = the data dir) or project layer (`dir` = the repo): `.yaml`, or an existing `.yml`. */
+export function policyLayerPath(layer: 'user' | 'project', dir: string): string {
+  const base = layer === 'user' ? dir : join(dir, '.paddock');
+  return firstExisting(join(base, 'policy.yaml'), join(base, 'policy.yml')) ?? join(base, 'policy.yaml');
+}
+
+/** The managed policy file the loader would read, or null when there is none. */
+export function managedPolicyPath(options: Pick<LoadPolicyOptions, 'managedPath' | 'bundledManagedPath' | 'env'> = {}): string | null {
+  const env = options.env ?? process.env;
+  let managedPath = options.managedPath === undefined ? (env.PADDOCK_MANAGED_POLICY ?? DEFAULT_MANAGED_PATH) : options.managedPath;
+  if ((!managedPath || !existsSync(managedPath)) && options.managedPath === undefined && options.bundledManagedPath) managedPath = options.bundledManagedPath;
+  return managedPath && existsSync(managedPath) ? managedPath : null;
 }
 
 function read(layer: LayerName, file: string, bytes?: Buffer): PolicySource {
@@ -65,15 +84,16 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   const home = options.home ?? paddockHome(env);
   const sources: PolicySource[] = [read('default', options.defaultsPath ?? defaultPolicyPath())];
   const userFile = join(home, 'policy.yaml');
-  const user = firstExisting(userFile, join(home, 'policy.yml'));
-  if (user) sources.push(read('user', user));
-  const project = options.repo ? firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml')) : null;
-  if (project) sources.push(read('project', project));
-  let managedPath = options.managedPath === undefined ? (env.PADDOCK_MANAGED_POLICY ?? DEFAULT_MANAGED_PATH) : options.managedPath;
-  if ((!managedPath || !existsSync(managedPath)) && options.managedPath === undefined && options.bundledManagedPath) managedPath = options.bundledManagedPath;
+  const drafts = options.drafts ?? {};
+  const user = drafts.user !== undefined ? policyLayerPath('user', home) : firstExisting(userFile, join(home, 'policy.yml'));
+  if (user) sources.push(drafts.user !== undefined ? readPolicySource('user', user, drafts.user) : read('user', user));
+  if (drafts.project !== undefined && !options.repo) throw new PaddockError('BAD_INPUT', 'a project policy draft needs the repository it belongs to');
+  const project = !options.repo ? null : drafts.project !== undefined ? policyLayerPath('project', options.repo) : firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml'));
+  if (project) sources.push(drafts.project !== undefined ? readPolicySource('project', project, drafts.project) : read('project', project));
+  const managedPath = managedPolicyPath(options);
   let managed: PolicySource | null = null;
   let signed = false;
-  if (managedPath && existsSync(managedPath)) {
+  if (managedPath) {
     const bytes = readFileSync(managedPath);
     signed = verifyManagedSignature(managedPath, bytes, managedPublicKey(options.managedPublicKey, env));
     managed = read('managed', managedPath, bytes);

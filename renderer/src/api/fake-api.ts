@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- an in-memory fake has nothing to wait for */
 import type { ApiHandlers, Approval, EventName, EventPayload, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
 import { ApiCallError, dispatch } from '../../../electron/contract/index.js';
+import { createFakePolicy } from './fake-policy.js';
 
 /**
  * An in-memory implementation of the whole contract, for component tests. Calls go through the
@@ -94,6 +95,7 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     for (const l of listeners.get(name) ?? []) l(payload);
   };
+  const policy = createFakePolicy(emit);
   const find = (id: string) => {
     const s = sessions.find((x) => x.id === id);
     if (!s) throw new ApiCallError('SESSION_NOT_FOUND', `no session ${id}`);
@@ -152,13 +154,14 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
     'replay.search': async ({ id, query }) => (find(id), query === 'passed' ? [{ seq: 5, time: 4000, kind: 'terminal.output', snippet: 'all tests passed' }] : []),
     'export.session': async ({ id, format }) => ({ filename: `paddock-${find(id).id}.${format}`, mime: 'text/plain', content: `export ${format}`, bytes: 9 }),
     'policy.explain': async ({ repo }) => ({ ...fakePolicy, repo: repo ?? null }),
-    'policy.check': async ({ command }) => ({
+    'policy.check': async ({ command, draft }) => policy.verdictFromRules(command, draft) ?? {
       commandLine: command,
       decision: command.includes('--force') ? 'forbid' : 'allow',
       justification: command.includes('--force') ? 'force-pushing rewrites shared history' : 'read-only command',
       rule: { id: command.includes('--force') ? 'git-push-force' : 'read-only', source: { layer: 'default', file: '/opt/paddock/default-policy.yaml', line: 20, col: 5 } },
       parts: [{ text: command, decision: command.includes('--force') ? 'forbid' : 'allow', ruleId: 'git-push-force', via: [], justification: '' }],
-    }),
+    },
+    ...policy.handlers,
     'engine.status': async () => ({
       connected: true,
       host: 'unix:///var/run/docker.sock',
@@ -167,6 +170,7 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
       dataDir: '/home/dev/.local/share/paddock',
       defaultImage: { tag: 'paddock/agent:test', built: true },
       images: [{ tag: 'paddock/agent:test', kind: 'image', size: 300_000_000, created: '2026-01-01T00:00:00.000Z', current: true }],
+      agentImages: policy.agentImages(),
       running: sessions.filter((s) => s.state === 'running').length,
     }),
     'approvals.list': async ({ sessionId }) => approvals.filter((a) => !sessionId || a.sessionId === sessionId),

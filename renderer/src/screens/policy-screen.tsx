@@ -1,9 +1,19 @@
-import { useState } from 'react';
+import '../policy.css';
+import { useCallback, useState } from 'react';
 import type { PolicyRow, Source, Verdict } from '../../../electron/contract/index.js';
 import { ApiCallError } from '../../../electron/contract/index.js';
 import { useClient } from '../api/client-context.js';
 import { DecisionBadge, Empty, ErrorState, Loading } from '../components/states.js';
 import { useQuery } from '../hooks/use-query.js';
+import type { Draft } from './policy-editor.js';
+import { LayerEditor } from './policy-editor.js';
+
+type Tab = 'effective' | 'user' | 'project';
+const TABS: Array<{ id: Tab; label: string }> = [
+  { id: 'effective', label: 'Effective policy' },
+  { id: 'user', label: 'Your policy' },
+  { id: 'project', label: 'Project policy' },
+];
 
 function where(s: Source | null): string {
   if (!s || s.layer === 'engine') return 'built into the engine';
@@ -15,12 +25,18 @@ export function PolicyScreen() {
   const [repoInput, setRepoInput] = useState('');
   const [repo, setRepo] = useState('');
   const q = useQuery(() => client.call('policy.explain', repo ? { repo } : {}), `policy:${repo}`);
+  const [tab, setTab] = useState<Tab>('effective');
+  const [drafts, setDrafts] = useState<Partial<Record<'user' | 'project', Draft>>>({});
+  const onUserDraft = useCallback((d: Draft | null) => setDrafts((x) => ({ ...x, user: d ?? undefined })), []);
+  const onProjectDraft = useCallback((d: Draft | null) => setDrafts((x) => ({ ...x, project: d ?? undefined })), []);
+  // "Test a command" judges the draft of the editor on screen (or the other one, if only it has changes).
+  const draft = (tab === 'project' ? drafts.project : drafts.user) ?? drafts.user ?? drafts.project ?? null;
   return (
     <section className="screen" aria-labelledby="policy-title">
       <header className="screen-header">
         <div>
           <h1 id="policy-title">Policy</h1>
-          <p className="muted">The effective policy, with the layer and file:line:col each value came from. Managed values are locked.</p>
+          <p className="muted">The effective policy, with the layer and file:line:col each value came from; your policy and the project’s, to edit. Managed values are locked.</p>
         </div>
       </header>
       <form
@@ -39,7 +55,26 @@ export function PolicyScreen() {
           Load
         </button>
       </form>
-      <CheckCommand repo={repo} />
+      <CheckCommand repo={repo} draft={draft} />
+      <div className="tabs" role="tablist" aria-label="Policy views">
+        {TABS.map((t) => (
+          <button key={t.id} type="button" role="tab" id={`tab-${t.id}`} aria-controls={`panel-${t.id}`} aria-selected={tab === t.id} className="tab" onClick={() => setTab(t.id)}>
+            {t.label}
+            {t.id !== 'effective' && drafts[t.id] ? <span className="dot-warn" aria-label="unsaved changes" /> : null}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id="panel-user" aria-labelledby="tab-user" hidden={tab !== 'user'}>
+        <LayerEditor layer="user" repo={repo} onDraft={onUserDraft} onSaved={q.refetch} />
+      </div>
+      <div role="tabpanel" id="panel-project" aria-labelledby="tab-project" hidden={tab !== 'project'}>
+        {repo ? (
+          <LayerEditor key={repo} layer="project" repo={repo} onDraft={onProjectDraft} onSaved={q.refetch} />
+        ) : (
+          <Empty title="No repository loaded">Name a repository above to edit its .paddock/policy.yaml.</Empty>
+        )}
+      </div>
+      <div role="tabpanel" id="panel-effective" aria-labelledby="tab-effective" hidden={tab !== 'effective'} className="tabpanel">
       {q.error ? <ErrorState error={q.error} retry={q.refetch} /> : null}
       {q.loading && !q.data ? <Loading what="the policy" /> : null}
       {q.data && !q.error ? (
@@ -64,6 +99,7 @@ export function PolicyScreen() {
           {q.data.rows.length === 0 ? <Empty title="The policy is empty" /> : <PolicyTable rows={q.data.rows} />}
         </>
       ) : null}
+      </div>
     </section>
   );
 }
@@ -97,9 +133,9 @@ function PolicyTable({ rows }: { rows: PolicyRow[] }) {
                   <td className="nowrap">
                     <span className={`badge layer layer-${r.source?.layer ?? 'engine'}`}>{r.source?.layer ?? 'engine'}</span>
                     {r.locked ? (
-                      <span className="lock" title="Set by the managed policy: cannot be changed here">
+                      <span className="lock" title={`Set by the managed policy ${r.source?.file ?? ''}: cannot be changed here`}>
                         {' '}
-                        locked
+                        🔒 locked
                       </span>
                     ) : null}
                   </td>
@@ -116,15 +152,19 @@ function PolicyTable({ rows }: { rows: PolicyRow[] }) {
   );
 }
 
-function CheckCommand({ repo }: { repo: string }) {
+function CheckCommand({ repo, draft }: { repo: string; draft: Draft | null }) {
   const client = useClient();
+  const [useDraft, setUseDraft] = useState(true);
   const [command, setCommand] = useState('');
   const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [judgedDraft, setJudgedDraft] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const check = async () => {
     setError(null);
     try {
-      setVerdict(await client.call('policy.check', { command, ...(repo ? { repo } : {}) }));
+      const withDraft = draft && useDraft && (draft.layer === 'user' || repo) ? { draft } : {};
+      setVerdict(await client.call('policy.check', { command, ...(repo ? { repo } : {}), ...withDraft }));
+      setJudgedDraft('draft' in withDraft);
     } catch (e) {
       setVerdict(null);
       setError(e instanceof ApiCallError ? e : { code: 'INTERNAL', message: String(e) });
@@ -149,6 +189,11 @@ function CheckCommand({ repo }: { repo: string }) {
           Check
         </button>
       </form>
+      {draft ? (
+        <label className="check-draft">
+          <input type="checkbox" checked={useDraft} onChange={(e) => setUseDraft(e.target.checked)} /> Judge with the unsaved changes to {draft.layer === 'user' ? 'your policy' : 'the project policy'}
+        </label>
+      ) : null}
       {error ? <ErrorState error={error} /> : null}
       {verdict ? (
         <div className="verdict" data-testid="verdict" aria-live="polite">
@@ -157,6 +202,7 @@ function CheckCommand({ repo }: { repo: string }) {
           </p>
           <p className="muted">
             rule <span className="mono">{verdict.rule.id}</span> — {where(verdict.rule.source)}
+            {judgedDraft ? <span className="badge badge-warn draft-tag">unsaved draft</span> : null}
           </p>
           {verdict.parts.length > 1 ? (
             <ul className="parts">

@@ -1,7 +1,9 @@
+import '../policy.css';
 import { useClient } from '../api/client-context.js';
 import { formatBytes, formatTime } from '../components/format.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { useInvalidate, useQuery } from '../hooks/use-query.js';
+import { ImageBuilds, TelemetryCard } from './settings-parts.js';
 
 export function SettingsScreen() {
   const client = useClient();
@@ -12,7 +14,7 @@ export function SettingsScreen() {
       <header className="screen-header">
         <div>
           <h1 id="settings-title">Settings</h1>
-          <p className="muted">The container engine, Paddock’s images and where data is kept.</p>
+          <p className="muted">The container engine, Paddock’s images, telemetry and where data is kept.</p>
         </div>
         <button type="button" className="btn" onClick={q.refetch}>
           Refresh
@@ -50,14 +52,10 @@ export function SettingsScreen() {
                 {q.data.error}
               </p>
             ) : null}
-            {!q.data.defaultImage.built && q.data.connected ? (
-              <p className="notice">
-                The default image is built on the first session, or now with <code>paddock images build</code>.
-              </p>
-            ) : null}
           </div>
+          <ImageBuilds status={q.data} onBuilt={q.refetch} />
           <div className="card table-card">
-            <h2>Images</h2>
+            <h2>Images in the engine</h2>
             {q.data.images.length === 0 ? (
               <p className="muted">No Paddock images in this engine yet.</p>
             ) : (
@@ -85,6 +83,7 @@ export function SettingsScreen() {
               </table>
             )}
           </div>
+          <TelemetryCard />
         </>
       ) : null}
     </section>
