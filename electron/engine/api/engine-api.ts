@@ -18,6 +18,10 @@ import { engineStatus } from './engine-status.js';
 import { LiveSession, LiveSessions } from './live-sessions.js';
 import { policyHandlers } from './policy-handlers.js';
 import { replayHandlers } from './replay-handlers.js';
+import { panelHandlers } from './session-panels.js';
+import { agentOptions, networkOptions, startOptions } from './start-options.js';
+import { repoHead } from '../sessions/repo-changes.js';
+import { RepoSnapshot } from '../sessions/repo-snapshot.js';
 import type { BatcherOptions } from './terminal-batcher.js';
 
 export interface EngineApiOptions {
@@ -31,7 +35,7 @@ export interface EngineApiOptions {
   log?: (message: string) => void;
 }
 
-const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error']);
+const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error', 'session.paused', 'session.resumed']);
 
 /**
  * The contract's procedures over the headless engine: sessions (SessionRunner + index), replay
@@ -51,6 +55,8 @@ export class EngineApi implements ApiImplementation {
   private engineError: string | null = null;
   private runner: SessionRunner | null = null;
   private readonly running = new Set<Promise<unknown>>();
+  /** Start snapshots of non-git repos, for the changed-files panel (dropped when the session ends). */
+  private readonly snapshots = new Map<string, RepoSnapshot>();
   readonly home: string;
 
   private constructor(private readonly opts: EngineApiOptions) {
@@ -91,6 +97,18 @@ export class EngineApi implements ApiImplementation {
         await this.runner?.abort(s.id, 'stopped by the user from the Paddock UI');
         return {};
       },
+      'sessions.pause': async ({ id }) => {
+        const s = this.attachedSession(await resolveId(id));
+        await (await this.ensureEngine()).pause(s.id, 'the user, from the Paddock UI');
+        return {};
+      },
+      'sessions.resume': async ({ id }) => {
+        const s = this.attachedSession(await resolveId(id));
+        await (await this.ensureEngine()).resume(s.id, 'the user, from the Paddock UI');
+        return {};
+      },
+      ...panelHandlers({ home: this.home, record: (id) => this.store.get(id), flush: (id) => this.journal.flush(id), snapshot: (id) => this.snapshots.get(id) }),
+      'sessions.startOptions': () => Promise.resolve(startOptions()),
       'sessions.input': async ({ id, data }) => {
         const s = this.attachedSession(id);
         this.bus.emit(s.id, 'terminal.input', { data });
@@ -111,7 +129,7 @@ export class EngineApi implements ApiImplementation {
       ...policyHandlers({ home: this.home, resolveRepo }),
       'engine.status': async () => {
         await this.ensureEngine().catch(() => null);
-        const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting').length;
+        const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting' || s.state === 'paused').length;
         return engineStatus({ endpoint: this.endpoint, error: this.engineError, home: this.home, running });
       },
     };
@@ -186,18 +204,25 @@ export class EngineApi implements ApiImplementation {
     const line = input.command?.trim() ?? '';
     const cols = input.cols ?? 100;
     const rows = input.rows ?? 30;
+    const progress = (message: string) => this.emit('engine.progress', { message, time: Date.now() });
+    const choices = { ...networkOptions(input), ...agentOptions(input, this.home, progress) };
+    // A repo outside git has no start commit to diff against: keep what it looked like instead.
+    const snapshot = (await repoHead(repo)) ? null : await RepoSnapshot.take(repo).catch(() => null);
     const handle = await this.supervisor.start({
       repo,
       image: input.image,
       agent: line ? 'command' : 'shell',
       command: line ? ['sh', '-c', line] : ['bash'],
+      ...choices,
+      ...(snapshot ? { changes: () => snapshot.changes() } : {}),
       tty: true,
       // The program starts at the viewer's size (where the engine supports ConsoleSize); the
       // resize after start covers engines that ignore it, and records the size in the journal.
       consoleSize: { cols, rows },
       timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
-      onProgress: (message) => this.emit('engine.progress', { message, time: Date.now() }),
+      onProgress: progress,
       beforeStart: (sandbox, id) => {
+        if (snapshot) this.snapshots.set(id, snapshot);
         this.live.add(new LiveSession(id, sandbox, (sid, data, seq) => this.emit('terminal.data', { id: sid, data, seq }), this.opts.batch));
         sandbox.onStarted(() => {
           this.bus.emit(id, 'terminal.resize', { cols, rows });
@@ -209,6 +234,7 @@ export class EngineApi implements ApiImplementation {
       .catch((e: unknown) => this.opts.log?.(`session ${handle.id}: ${errorMessage(e)}`))
       .finally(() => {
         this.live.ended(handle.id);
+        this.snapshots.delete(handle.id);
         this.running.delete(done);
       });
     this.running.add(done);

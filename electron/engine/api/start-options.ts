@@ -1,0 +1,61 @@
+// `sessions.start`'s agent and network choices → the Supervisor's options, exactly as
+// `paddock run --agent/--allow/--network` maps them (the CLI's own flag parsers are reused).
+import type { ParsedInput, StartOptions } from '../../contract/index.js';
+import { allowRules } from '../../cli/egress-flags.js';
+import { PRESET_NAMES, presetRules } from '../egress/presets.js';
+import { PaddockError, errorMessage } from '../errors.js';
+import { AGENTS } from '../sandbox/image-recipe.js';
+import type { SupervisedStart } from '../sessions/supervisor.js';
+
+type StartInput = ParsedInput<'sessions.start'>;
+
+export function startOptions(): StartOptions {
+  return {
+    agents: [...AGENTS],
+    presets: PRESET_NAMES.map((name) => ({
+      name,
+      hosts: [...new Set(presetRules(name).map((r) => `${r.host}${r.ports?.length === 1 && r.ports[0] === 443 ? '' : `:${r.ports?.join(',') ?? '*'}`}`))],
+    })),
+  };
+}
+
+/** The network part: `--network` and `--allow` (presets and host[:port]); BAD_INPUT names the field. */
+export function networkOptions(input: StartInput): Pick<SupervisedStart, 'network' | 'extraRules'> {
+  const allow = (input.allow ?? []).map((a) => a.trim()).filter(Boolean);
+  if (input.network === 'none' && allow.length) throw new PaddockError('BAD_INPUT', 'allow: hosts and presets need network "egress"; "none" means no network at all');
+  const extraRules = allow.flatMap((value, i) => {
+    try {
+      return allowRules([value]);
+    } catch (e) {
+      throw new PaddockError('BAD_INPUT', `allow[${i}]: ${errorMessage(e).replace(/^--allow /, '')}`);
+    }
+  });
+  return { ...(input.network ? { network: input.network } : {}), ...(extraRules.length ? { extraRules } : {}) };
+}
+
+/**
+ * The agent part: the agent's image layer, its command line, the gate and the approvals broker.
+ * Asks are answered by the policy's `approvals.unattended` (deny by default) until the UI has
+ * its own approvals channel; the agent runs interactively in the session's terminal.
+ */
+export function agentOptions(input: StartInput, home: string, onProgress: (m: string) => void): Pick<SupervisedStart, 'agentSetup'> {
+  const agent = input.agent;
+  if (!agent) return {};
+  if (input.command?.trim()) throw new PaddockError('BAD_INPUT', 'command: an agent session runs the agent itself; leave the command empty');
+  if (input.image?.trim()) throw new PaddockError('BAD_INPUT', "image: an agent session runs the agent's own image layer; leave the image empty");
+  return {
+    agentSetup: async (ctx) => {
+      const { prepareAgentSession } = await import('../../cli/agent-session.js'); // only agent sessions load the gate
+      const a = await prepareAgentSession({
+        ...ctx,
+        agent,
+        approvals: undefined,
+        args: [],
+        interactive: false,
+        env: { ...process.env, PADDOCK_HOME: home },
+        onProgress,
+      });
+      return { run: a.runOptions, egress: (base) => a.egress(base) };
+    },
+  };
+}
