@@ -62,37 +62,47 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
       <h2>New session</h2>
       <p className="muted">The command or agent runs in a hardened container that sees only this repository, mounted at /workspace.</p>
       <div className="form-grid">
-        <label>
-          Repository
-          <input name="repo" required placeholder="/home/you/project" value={repo} onChange={(e) => setRepo(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={fieldError('repo') !== undefined} />
+        <div className="field">
+          <label>
+            Repository
+            <input name="repo" required placeholder="/home/you/project" value={repo} onChange={(e) => setRepo(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={fieldError('repo') !== undefined} aria-describedby={fieldError('repo') ? 'err-repo' : undefined} />
+          </label>
           <FieldError id="err-repo" message={fieldError('repo')} />
-        </label>
-        <label>
-          Command
-          <input
-            name="command"
-            placeholder={choices.agent ? `the ${choices.agent} agent runs` : 'empty: an interactive shell'}
-            value={choices.agent ? '' : command}
-            disabled={!!choices.agent}
-            onChange={(e) => setCommand(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
+        </div>
+        <div className="field">
+          <label>
+            Command
+            <input
+              name="command"
+              placeholder={choices.agent ? `the ${choices.agent} agent runs` : 'empty: an interactive shell'}
+              value={choices.agent ? '' : command}
+              disabled={!!choices.agent}
+              onChange={(e) => setCommand(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={fieldError('command') !== undefined}
+              aria-describedby={fieldError('command') ? 'err-command' : undefined}
+            />
+          </label>
           <FieldError id="err-command" message={fieldError('command')} />
-        </label>
-        <label>
-          Image
-          <input
-            name="image"
-            placeholder={choices.agent ? `the ${choices.agent} image` : "Paddock's default image"}
-            value={choices.agent ? '' : image}
-            disabled={!!choices.agent}
-            onChange={(e) => setImage(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
+        </div>
+        <div className="field">
+          <label>
+            Image
+            <input
+              name="image"
+              placeholder={choices.agent ? `the ${choices.agent} image` : "Paddock's default image"}
+              value={choices.agent ? '' : image}
+              disabled={!!choices.agent}
+              onChange={(e) => setImage(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={fieldError('image') !== undefined}
+              aria-describedby={fieldError('image') ? 'err-image' : undefined}
+            />
+          </label>
           <FieldError id="err-image" message={fieldError('image')} />
-        </label>
+        </div>
         <label>
           Time limit (minutes)
           <input name="timeout" type="number" min="0" step="any" placeholder="none" value={timeout} onChange={(e) => setTimeoutMin(e.target.value)} />

@@ -54,41 +54,47 @@ export function ChoiceFields({ value, onChange, options, errors }: { value: Choi
   return (
     <div className="choices">
       <div className="form-grid choices-grid">
-        <label>
-          Agent
-          <select name="agent" value={value.agent} onChange={(e) => set({ agent: e.target.value })} aria-invalid={!!errors.agent} aria-describedby={errors.agent ? 'err-agent' : undefined}>
-            <option value="">None: run the command</option>
-            {(options?.agents ?? []).map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
+        <div className="field">
+          <label>
+            Agent
+            <select name="agent" value={value.agent} onChange={(e) => set({ agent: e.target.value })} aria-invalid={!!errors.agent} aria-describedby={errors.agent ? 'err-agent' : undefined}>
+              <option value="">None: run the command</option>
+              {(options?.agents ?? []).map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </label>
           <FieldError id="err-agent" message={errors.agent} />
-        </label>
-        <label>
-          Network
-          <select name="network" value={value.network} onChange={(e) => set({ network: e.target.value as Choices['network'] })} aria-invalid={!!errors.network} aria-describedby={errors.network ? 'err-network' : undefined}>
-            <option value="">Automatic (policy and allowed hosts)</option>
-            <option value="egress">Through Paddock&apos;s proxy</option>
-            <option value="none">None</option>
-          </select>
+        </div>
+        <div className="field">
+          <label>
+            Network
+            <select name="network" value={value.network} onChange={(e) => set({ network: e.target.value as Choices['network'] })} aria-invalid={!!errors.network} aria-describedby={errors.network ? 'err-network' : undefined}>
+              <option value="">Automatic (policy and allowed hosts)</option>
+              <option value="egress">Through Paddock&apos;s proxy</option>
+              <option value="none">None</option>
+            </select>
+          </label>
           <FieldError id="err-network" message={errors.network} />
-        </label>
-        <label className="span-2">
-          Extra allowed hosts
-          <input
-            name="hosts"
-            placeholder="api.example.com, *.example.com:8443"
-            value={value.hosts}
-            onChange={(e) => set({ hosts: e.target.value })}
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={!!errors.hosts}
-            aria-describedby={errors.hosts ? 'err-hosts' : undefined}
-          />
+        </div>
+        <div className="field span-2">
+          <label>
+            Extra allowed hosts
+            <input
+              name="hosts"
+              placeholder="api.example.com, *.example.com:8443"
+              value={value.hosts}
+              onChange={(e) => set({ hosts: e.target.value })}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={!!errors.hosts}
+              aria-describedby={errors.hosts ? 'err-hosts' : undefined}
+            />
+          </label>
           <FieldError id="err-hosts" message={errors.hosts} />
-        </label>
+        </div>
       </div>
       {presets.length ? (
         <fieldset className="presets">
