@@ -95,8 +95,10 @@ export class RepoSnapshot {
         (r) => r.stdout,
         (e: { stdout?: string }) => e.stdout ?? '',
       );
-      // git names them a/a/<path> and b/b/<path>: show the repo's path.
-      return cap(out.split(`a/a/${path}`).join(`a/${path}`).split(`b/b/${path}`).join(`b/${path}`), maxBytes);
+      // git names them by the temp tree (a/a/<path>, b/b/<path>, and a/b/… for an added file): show the repo's path.
+      let named = out;
+      for (const [from, to] of [['a/a/', 'a/'], ['b/b/', 'b/'], ['a/b/', 'a/'], ['b/a/', 'b/']]) named = named.split(`${from}${path}`).join(`${to}${path}`);
+      return cap(named, maxBytes);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
