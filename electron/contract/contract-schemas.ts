@@ -127,6 +127,8 @@ export const NetworkEntrySchema = z.object({
   decision: z.enum(['allow', 'deny']),
   /** The rules said ask: a human (or the unattended setting) decided. */
   asked: z.boolean(),
+  /** Paddock's own start-up check that the proxy refuses itself (from the host, not the sandbox). */
+  selfCheck: z.boolean(),
   protocol: z.string(),
   method: z.string(),
   host: z.string(),

@@ -113,7 +113,10 @@ describe('live session panels on the real engine', () => {
     expect(allowed).toMatchObject({ decision: 'allow', asked: false, method: 'GET', host: hostIp, reason: 'rule' });
     expect(allowed!.rule).toContain('--allow');
     expect(allowed!.bytesDown).toBeGreaterThan(0);
-    expect(denied).toMatchObject({ decision: 'deny', method: 'GET', host: hostIp, reason: 'default', bytesDown: 0 });
+    expect(denied).toMatchObject({ decision: 'deny', method: 'GET', host: hostIp, reason: 'default', bytesDown: 0, selfCheck: false });
+    // The proxy's start-up self-check (a CONNECT from the host to itself) is told apart from the sandbox's traffic.
+    expect(feed.entries.filter((e) => !e.selfCheck), JSON.stringify(feed.entries)).toHaveLength(2);
+    expect(feed.entries.filter((e) => e.selfCheck).every((e) => e.decision === 'deny' && e.method === 'CONNECT')).toBe(true);
 
     const files = await api.handlers['sessions.files']({ id: s.id });
     expect(files).toMatchObject({ basis: 'git', live: true });

@@ -3,6 +3,7 @@ import type { NetworkDecisionEvent } from '../egress/egress-events.js';
 import type { PolicyDecisionEvent, ToolResultEvent } from '../gate/gate-events.js';
 import { tempHome } from '../journal/journal-test-helpers.js';
 import { JournalWriter } from '../journal/journal-writer.js';
+import { SELF_CHECK_CLIENT } from '../egress/tunnel-handlers.js';
 import { journalRecords, panelHandlers, toCommandEntries } from './session-panels.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 
@@ -90,6 +91,7 @@ describe('side panels over the journal', () => {
       ['policy.decision', decision('npm test')],
       ['tool.result', result('npm test', true, 'passed')],
       ['network.decision', net({ host: 'evil.example', port: 80, method: 'GET', decision: 'deny', ruleDecision: 'ask', reason: 'ask timed out', bytesUp: 0, bytesDown: 0 })],
+      ['network.decision', net({ client: SELF_CHECK_CLIENT, host: '172.30.0.1', port: 41234, decision: 'deny', ruleDecision: 'deny', reason: 'default' })],
     ]);
     const flushed: string[] = [];
     const h = panelHandlers({
@@ -103,8 +105,10 @@ describe('side panels over the journal', () => {
     expect(feed.truncated).toBe(false);
     expect(feed.entries).toEqual([
       expect.objectContaining({ decision: 'allow', asked: false, host: 'registry.npmjs.org', port: 443, method: 'CONNECT', bytesUp: 10, bytesDown: 20, time: 1_700_000_000_500 }),
-      expect.objectContaining({ decision: 'deny', asked: true, host: 'evil.example', port: 80, method: 'GET', reason: 'ask timed out' }),
+      expect.objectContaining({ decision: 'deny', asked: true, host: 'evil.example', port: 80, method: 'GET', reason: 'ask timed out', selfCheck: false }),
+      expect.objectContaining({ decision: 'deny', host: '172.30.0.1', selfCheck: true }),
     ]);
+    expect(feed.entries[0]!.selfCheck).toBe(false);
     const cmds = await h['sessions.commands']({ id: 's' });
     expect(cmds.entries).toEqual([expect.objectContaining({ command: 'npm test', decision: 'allow', outcome: 'ok', output: 'passed' })]);
     // An ended session with no record of its changes says why there is nothing.

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ApiHandlers, ChangedFiles, CommandEntry, NetworkEntry } from '../../contract/index.js';
 import type { PolicyDecisionEvent, ToolResultEvent } from '../gate/gate-events.js';
 import type { NetworkDecisionEvent } from '../egress/egress-events.js';
+import { SELF_CHECK_CLIENT } from '../egress/tunnel-handlers.js';
 import { PaddockError } from '../errors.js';
 import { journalLines, tornTailLength } from '../journal/journal-lines.js';
 import { journalPaths } from '../journal/journal-paths.js';
@@ -59,6 +60,7 @@ export function toNetworkEntry(r: Rec<NetworkDecisionEvent>): NetworkEntry {
     time: d.startedAt ?? r.time,
     decision: d.decision,
     asked: d.ruleDecision === 'ask',
+    selfCheck: d.client === SELF_CHECK_CLIENT,
     protocol: d.protocol,
     method: d.method,
     host: d.host,

@@ -13,7 +13,7 @@ afterEach(cleanup);
 const running = () => fakeSession({ id: 's-live', state: 'running', attached: true, exitCode: null, endReason: null, endedAt: null, durationMs: null, journaled: true, agent: 'claude' });
 
 function net(over: Partial<NetworkEntry>): NetworkEntry {
-  return { seq: 1, time: Date.UTC(2026, 0, 1, 12), decision: 'allow', asked: false, protocol: 'connect', method: 'CONNECT', host: 'registry.npmjs.org', port: 443, rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443', reason: 'rule', bytesUp: 2048, bytesDown: 1_500_000, durationMs: 120, ...over };
+  return { seq: 1, time: Date.UTC(2026, 0, 1, 12), decision: 'allow', asked: false, selfCheck: false, protocol: 'connect', method: 'CONNECT', host: 'registry.npmjs.org', port: 443, rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443', reason: 'rule', bytesUp: 2048, bytesDown: 1_500_000, durationMs: 120, ...over };
 }
 
 function cmd(over: Partial<CommandEntry>): CommandEntry {
@@ -75,6 +75,20 @@ describe('Live session side panels', () => {
     const list = await screen.findByRole('list', { name: 'Network requests' });
     expect(list).toHaveTextContent('<img src=x onerror=alert(1)>');
     expect(list.querySelector('img')).toBeNull();
+  });
+
+  it("network: the proxy's start-up self-check shows under All, marked, and is not counted as the sandbox's", async () => {
+    renderWithFake(<LiveScreen id="s-live" />, {
+      sessions: [running()],
+      arm: (f) => f.network.set('s-live', [net({ seq: 1, selfCheck: true, decision: 'deny', method: 'CONNECT', host: '172.30.0.1', port: 41234, rule: 'session default' })]),
+    });
+    const user = await openTab('Network');
+    const list = await screen.findByRole('list', { name: 'Network requests' });
+    expect(list).toHaveTextContent('self-check');
+    expect(list).toHaveTextContent('The proxy refused to connect to itself');
+    expect(screen.getByRole('button', { name: /^Denied/ })).toHaveTextContent('0');
+    await user.click(screen.getByRole('button', { name: /^Denied/ }));
+    expect(screen.getByText('No denied requests.')).toBeInTheDocument();
   });
 
   it('commands: decision, rule, who answered an ask, the outcome and output', async () => {
@@ -165,7 +179,7 @@ describe('Live session side panels', () => {
     await user.click(screen.getByRole('button', { name: 'Resume' }));
     expect(r.fake.calls).toContainEqual(['sessions.resume', { id: 's-live' }]);
     expect(await screen.findByRole('button', { name: 'Pause' })).toBeInTheDocument();
-    expect(screen.getByText('Running', { selector: '.badge' })).toBeInTheDocument();
+    expect(await screen.findByText('Running', { selector: '.badge' })).toBeInTheDocument();
   });
 
   it('shows why a pause failed', async () => {

@@ -9,9 +9,9 @@ type Filter = 'all' | 'allowed' | 'denied' | 'asked';
 
 const FILTERS: Array<{ id: Filter; label: string; match: (e: NetworkEntry) => boolean }> = [
   { id: 'all', label: 'All', match: () => true },
-  { id: 'allowed', label: 'Allowed', match: (e) => e.decision === 'allow' },
-  { id: 'denied', label: 'Denied', match: (e) => e.decision === 'deny' },
-  { id: 'asked', label: 'Asked', match: (e) => e.asked },
+  { id: 'allowed', label: 'Allowed', match: (e) => !e.selfCheck && e.decision === 'allow' },
+  { id: 'denied', label: 'Denied', match: (e) => !e.selfCheck && e.decision === 'deny' },
+  { id: 'asked', label: 'Asked', match: (e) => !e.selfCheck && e.asked },
 ];
 
 function dest(e: NetworkEntry): string {
@@ -43,7 +43,13 @@ export function NetworkPanel({ session }: { session: Session }) {
       ) : (
         <ol className="rows" aria-label="Network requests">
           {shown.map((e) => (
-            <li key={e.seq} className={`row row-${e.decision}`}>
+            <li key={e.seq} className={`row row-${e.selfCheck ? 'self' : e.decision}`}>
+              {e.selfCheck ? (
+                <div className="row-head muted small">
+                  <span className="badge">self-check</span>
+                  <span>The proxy refused to connect to itself, as it must (checked at start-up).</span>
+                </div>
+              ) : null}
               <div className="row-head">
                 <span className={`badge badge-${e.decision === 'allow' ? 'ok' : 'bad'}`}>{e.decision === 'allow' ? 'allowed' : 'denied'}</span>
                 {e.asked ? <span className="badge badge-warn">asked</span> : null}

@@ -18,7 +18,7 @@ describe('New-session form: agent and network', () => {
     const form = screen.getByRole('form', { name: 'New session' });
     await user.type(within(form).getByLabelText('Repository'), '/home/dev/project');
     const agent = within(form).getByLabelText('Agent');
-    await waitFor(() => expect(within(agent).getAllByRole('option').map((o) => o.textContent)).toEqual(['None: run the command', 'claude', 'codex', 'gemini', 'opencode']));
+    await waitFor(() => expect(within(agent).getAllByRole('option').map((o) => o.textContent)).toEqual(['No agent', 'claude', 'codex', 'gemini', 'opencode']));
     await user.selectOptions(agent, 'claude');
     // The agent runs its own image and command line.
     expect(within(form).getByLabelText('Command')).toBeDisabled();

@@ -58,7 +58,7 @@ export function ChoiceFields({ value, onChange, options, errors }: { value: Choi
           <label>
             Agent
             <select name="agent" value={value.agent} onChange={(e) => set({ agent: e.target.value })} aria-invalid={!!errors.agent} aria-describedby={errors.agent ? 'err-agent' : undefined}>
-              <option value="">None: run the command</option>
+              <option value="">No agent</option>
               {(options?.agents ?? []).map((a) => (
                 <option key={a} value={a}>
                   {a}
