@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../electron/contract/index.js';
 import { EngineApi } from '../../electron/engine/api/engine-api.js';
+import { ApprovalBroker } from '../../electron/engine/approvals/approval-broker.js';
+import { fixedProvider } from '../../electron/engine/approvals/approval-providers.js';
+import { sessionGateExtras } from '../../electron/engine/gate/session-gate.js';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
+import { Supervisor } from '../../electron/engine/sessions/supervisor.js';
 import { ensureDefaultImage } from '../../electron/engine/sandbox/image-builder.js';
 import { tempHome } from '../helpers/paddock-cli.js';
 import { TEST_LABELS, containerIp } from './egress-kit.js';
@@ -190,6 +194,38 @@ describe('live session panels on the real engine', () => {
     await until(async () => (await state(s.id)) === 'ended', 'the stop');
     expect(await api.handlers['sessions.get']({ id: s.id })).toMatchObject({ state: 'ended', endReason: 'aborted' });
     await expect(api.handlers['sessions.resume']({ id: s.id })).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+
+  it('commands judged by the real shell gate come back with decision and rule (journaled by another engine process)', async () => {
+    // An agent without hooks (the shell gate), as `paddock run` would run it, in the same data
+    // directory: the panel reads what the gate decided from the journal.
+    const repo = makeRepo(true);
+    const supervisor = new Supervisor({ home: home.home });
+    const image = (await ensureDefaultImage(docker)).tag;
+    const script = ["sh -c 'echo fine'", "bash -c 'git push --force origin main'", "sh -c 'frobnicate'"].join('; ');
+    const s = await supervisor.start({
+      repo,
+      command: ['/bin/bash', '-c', script],
+      tty: false,
+      network: 'egress',
+      agentSetup: ({ policy, repo: r, events }) => {
+        const broker = new ApprovalBroker({ provider: fixedProvider('deny'), events });
+        const extras = sessionGateExtras({ agent: 'aider', repo: r, policy: policy.policy, broker, events, scratchDir: join(home.home, 'scratch') });
+        return Promise.resolve({ run: { agent: 'aider', image, command: ['/bin/bash', '-c', script], extras }, egress: (base) => base ?? { rules: [], defaultDecision: 'deny', decider: null } });
+      },
+    });
+    s.sandbox.stream.end();
+    await s.done;
+    await supervisor.close();
+    const entries = (await api.handlers['sessions.commands']({ id: s.id })).entries;
+    expect(entries.map((e) => [e.command, e.decision, e.policy])).toEqual([
+      ['echo fine', 'allow', 'allow'],
+      ['git push --force origin main', 'deny', 'forbid'],
+      ['frobnicate', 'deny', 'ask'],
+    ]);
+    expect(entries[1]!.rule).toMatch(/\(.*policy.*:\d+/);
+    expect(entries[2]!.by).toMatch(/unattended/);
+    expect(entries.every((e) => e.outcome === null)).toBe(true); // the shell gate reports no tool results
   });
 
   it('refuses bad agent and network choices, naming the field', async () => {
