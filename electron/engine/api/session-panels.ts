@@ -101,13 +101,23 @@ export function panelHandlers(deps: PanelDeps): Pick<ApiHandlers, PanelKeys> {
     return { r, records: journalRecords(deps.home, r.id, kinds) };
   };
   /** Where the changes come from: the repo now (running), or the record made at the end. */
+  // The start commit never changes: read once per session (the files panel polls while it runs).
+  const starts = new Map<string, { commit: string | null }>();
   const changes = async (id: string): Promise<{ view: ChangedFiles; live: RepoChanges | null; snapshot?: RepoSnapshot }> => {
-    const { r, records } = await read(id, ['session.created', 'file.changes']);
-    const created = records.find((x) => x.kind === 'session.created')?.data as { commit?: string | null } | undefined;
+    const r = await deps.record(id);
+    const live = LIVE.has(r.state);
+    let created = starts.get(r.id);
+    let recorded: RepoChanges | undefined;
+    if (!created || !live) {
+      const records = (await read(r.id, ['session.created', 'file.changes'])).records;
+      const c = records.find((x) => x.kind === 'session.created')?.data as { commit?: string | null } | undefined;
+      if (c) starts.set(r.id, (created = { commit: c.commit ?? null }));
+      if (starts.size > 200) starts.delete(starts.keys().next().value!);
+      recorded = records.find((x) => x.kind === 'file.changes')?.data as RepoChanges | undefined;
+    }
     const commit = created?.commit ?? null;
-    const recorded = records.find((x) => x.kind === 'file.changes')?.data as RepoChanges | undefined;
     const none = (note: string) => ({ view: { basis: 'none' as const, since: commit, live: false, paths: [], note }, live: null });
-    if (LIVE.has(r.state)) {
+    if (live) {
       const snapshot = deps.snapshot(r.id);
       if (commit) {
         const c = await repoChanges(r.repo, commit);
