@@ -75,6 +75,8 @@ export async function prepareAgentSession(opts: {
   /** Model-API keys held on the host; default: the agent's key from the environment (e.g. ANTHROPIC_API_KEY). */
   credentials?: CredentialBinding[];
   onProgress?: (m: string) => void;
+  /** A broker the front end owns (the UI's, one per approvals mode); `asks`: a human answers its asks. */
+  broker?: { broker: ApprovalBroker; asks: boolean };
 }): Promise<AgentSession> {
   const { agent, policy } = opts;
   if (!isAgentName(agent)) throw new PaddockError('BAD_INPUT', `--agent ${agent}: expected one of claude, codex, gemini, opencode`);
@@ -85,19 +87,22 @@ export async function prepareAgentSession(opts: {
   if (opts.prompt !== undefined && !opts.prompt.trim()) throw new PaddockError('BAD_INPUT', '--prompt is empty');
   const env = opts.env ?? process.env;
   const mode: ApprovalsMode = opts.approvals ?? (opts.interactive ? 'tty' : policy.policy.approvals.unattended);
+  const asks = opts.broker ? opts.broker.asks : mode === 'tty';
   if (mode === 'allow' && policy.policy.ceilings.unattended === 'deny')
     throw new PaddockError('BAD_INPUT', '--approvals allow is not permitted by the managed policy (ceilings.unattended: deny)');
   if (mode === 'tty' && !opts.interactive)
     throw new PaddockError('BAD_INPUT', '--approvals tty needs a terminal; use --approvals deny (or allow) for unattended runs');
-  const tty = mode === 'tty' ? ttyApprovalProvider({ output: process.stderr }) : null;
+  const tty = mode === 'tty' && !opts.broker ? ttyApprovalProvider({ output: process.stderr }) : null;
   const provider: ApprovalProvider = tty ?? fixedProvider(mode === 'allow' ? 'allow' : 'deny');
   const home = paddockHome(env);
-  const broker = new ApprovalBroker({
-    provider,
-    events: opts.events,
-    timeoutMs: policy.policy.approvals.timeout_seconds * 1000,
-    projectRules: userPolicyRuleWriter(home),
-  });
+  const broker =
+    opts.broker?.broker ??
+    new ApprovalBroker({
+      provider,
+      events: opts.events,
+      timeoutMs: policy.policy.approvals.timeout_seconds * 1000,
+      projectRules: userPolicyRuleWriter(home),
+    });
   const image = (await ensureAgentImage(opts.docker, agent, { onProgress: (e) => e.type === 'step' && opts.onProgress?.(`building the ${agent} image, step ${e.index}/${e.count}: ${e.name}`) })).tag;
   const key = MODEL_KEYS[agent];
   const secret = key ? env[key.env] : undefined;
@@ -114,8 +119,8 @@ export async function prepareAgentSession(opts: {
     broker,
     tty,
     egress: (base) => ({
-      ...(base ?? { rules: [], defaultDecision: mode === 'tty' ? 'ask' : 'deny' }),
-      decider: broker.egressDecider({ agent, repo: opts.repo }),
+      ...(base ?? { rules: [], defaultDecision: asks ? 'ask' : 'deny' }),
+      decider: broker.egressDecider({ agent, repo: opts.repo, timeoutMs: policy.policy.approvals.timeout_seconds * 1000 }),
       askTimeoutMs: policy.policy.approvals.timeout_seconds * 1000,
       credentials: [...(base?.credentials ?? []), ...credentials],
     }),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const SessionStateSchema = z.enum(['starting', 'running', 'ended', 'failed', 'interrupted']);
+export const SessionStateSchema = z.enum(['starting', 'running', 'paused', 'ended', 'failed', 'interrupted']);
 
 export const SessionSchema = z.object({
   id: z.string(),
@@ -195,3 +195,72 @@ export type PolicySaveResult = z.infer<typeof PolicySaveResultSchema>;
 
 export const ImageBuildResultSchema = z.object({ tag: z.string(), id: z.string(), built: z.boolean(), seconds: z.number() });
 export type ImageBuildResult = z.infer<typeof ImageBuildResultSchema>;
+/** One decision of a session's egress proxy (the live network feed). */
+export const NetworkEntrySchema = z.object({
+  seq: z.number().int(),
+  time: z.number(),
+  /** Final outcome. */
+  decision: z.enum(['allow', 'deny']),
+  /** The rules said ask: a human (or the unattended setting) decided. */
+  asked: z.boolean(),
+  /** Paddock's own start-up check that the proxy refuses itself (from the host, not the sandbox). */
+  selfCheck: z.boolean(),
+  protocol: z.string(),
+  method: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  rule: z.string(),
+  reason: z.string(),
+  bytesUp: z.number(),
+  bytesDown: z.number(),
+  durationMs: z.number(),
+});
+export type NetworkEntry = z.infer<typeof NetworkEntrySchema>;
+
+export const NetworkFeedSchema = z.object({ entries: z.array(NetworkEntrySchema), truncated: z.boolean() });
+export type NetworkFeed = z.infer<typeof NetworkFeedSchema>;
+
+/** A command or tool call the gate judged, and what came of it where known. */
+export const CommandEntrySchema = z.object({
+  seq: z.number().int(),
+  time: z.number(),
+  command: z.string(),
+  /** The answer the agent got. */
+  decision: z.enum(['allow', 'deny']),
+  /** What the policy said before any approval. */
+  policy: z.enum(['allow', 'ask', 'forbid']),
+  rule: z.string(),
+  justification: z.string(),
+  /** Who answered an ask (a person, or the unattended setting). */
+  by: z.string().nullable(),
+  /** The tool's result (allowed commands, when the agent reports it): ok or failed, and its first output. */
+  outcome: z.enum(['ok', 'failed']).nullable(),
+  output: z.string().nullable(),
+});
+export type CommandEntry = z.infer<typeof CommandEntrySchema>;
+
+export const CommandsFeedSchema = z.object({ entries: z.array(CommandEntrySchema), truncated: z.boolean() });
+export type CommandsFeed = z.infer<typeof CommandsFeedSchema>;
+
+export const ChangedFilesSchema = z.object({
+  /** git: against the start commit; snapshot: a repo outside git, against its files at the start; none: nothing to compare with. */
+  basis: z.enum(['git', 'snapshot', 'none']),
+  /** The start commit (git). */
+  since: z.string().nullable(),
+  /** Computed now from the repo (running session) or read from the record made at its end. */
+  live: z.boolean(),
+  /** git-style status letters: A added, M modified, D deleted, R renamed, ? untracked. */
+  paths: z.array(z.object({ path: z.string(), status: z.string() })),
+  note: z.string().nullable(),
+});
+export type ChangedFiles = z.infer<typeof ChangedFilesSchema>;
+
+export const FileDiffSchema = z.object({ path: z.string(), diff: z.string(), truncated: z.boolean() });
+export type FileDiff = z.infer<typeof FileDiffSchema>;
+
+/** Choices for the new-session form. */
+export const StartOptionsSchema = z.object({
+  agents: z.array(z.string()),
+  presets: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
+});
+export type StartOptions = z.infer<typeof StartOptionsSchema>;

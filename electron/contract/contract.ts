@@ -13,6 +13,11 @@ import {
   EditableLayerSchema,
   EngineStatusSchema,
   ImageBuildResultSchema,
+  ChangedFilesSchema,
+  CommandsFeedSchema,
+  FileDiffSchema,
+  NetworkFeedSchema,
+  StartOptionsSchema,
   ExportFileSchema,
   ExportFormatSchema,
   PolicySaveResultSchema,
@@ -51,6 +56,12 @@ export const procedures = {
         rows: z.number().int().min(2).max(1000).optional(),
         /** Who answers the policy's asks: a human in the UI (default), or unattended allow / deny. */
         approvals: z.enum(['ask', 'allow', 'deny']).optional(),
+        /** Run an agent behind the gate (as `paddock run --agent`); the command line is then its arguments. */
+        agent: z.enum(['claude', 'codex', 'gemini', 'opencode']).optional(),
+        /** As `--network`: none, or egress through the proxy; default: egress when anything may leave. */
+        network: z.enum(['none', 'egress']).optional(),
+        /** As `--allow`: egress presets (npm, github, …) and host[:port] patterns. */
+        allow: z.array(z.string().min(1).max(300)).max(100).optional(),
       })
       .strict(),
     SessionSchema,
@@ -64,6 +75,13 @@ export const procedures = {
     "resize a running session's terminal",
   ),
   'sessions.output': procedure(z.object({ id }).strict(), TerminalBacklogSchema, 'recent terminal output of a session this engine runs (for late joiners)'),
+  'sessions.pause': procedure(z.object({ id }).strict(), ok, "freeze a running session's container (docker pause); approval timeouts and Stop keep working"),
+  'sessions.resume': procedure(z.object({ id }).strict(), ok, 'resume a paused session'),
+  'sessions.network': procedure(z.object({ id }).strict(), NetworkFeedSchema, "every egress decision of a session so far (re-query on its network activity)"),
+  'sessions.commands': procedure(z.object({ id }).strict(), CommandsFeedSchema, 'every command or tool call the gate judged, with its decision, rule and outcome'),
+  'sessions.files': procedure(z.object({ id }).strict(), ChangedFilesSchema, 'files changed in the repo since the session started (live while it runs)'),
+  'sessions.fileDiff': procedure(z.object({ id, path: z.string().min(1).max(4096) }).strict(), FileDiffSchema, 'the diff of one changed file since the session started'),
+  'sessions.startOptions': procedure(empty, StartOptionsSchema, 'the agents and egress presets a session can start with'),
   'replay.events': procedure(
     z
       .object({

@@ -12,15 +12,19 @@ import { createFakeElectron } from './fake-electron.test-helper.js';
 function fakeEngine() {
   const listeners = new Set<EventListener>();
   const stopped: string[] = [];
+  const pausedCalls: string[] = [];
+  const resumedCalls: string[] = [];
   let attached = 0;
   let closed = false;
   const base = Object.fromEntries(procedureNames.map((n) => [n, () => Promise.resolve({})])) as unknown as ApiHandlers;
-  const running = { id: 's1', attached: true } as Session;
+  const running = { id: 's1', attached: true, state: 'running' } as Session;
   const engine: DesktopEngine = {
     handlers: {
       ...base,
       'sessions.list': () => Promise.resolve(attached ? [running, { id: 's0', attached: false } as Session] : []),
       'sessions.stop': ({ id }) => (stopped.push(id), Promise.resolve({})),
+      'sessions.pause': ({ id }) => (pausedCalls.push(id), (running.state = 'paused'), Promise.resolve({})),
+      'sessions.resume': ({ id }) => (resumedCalls.push(id), (running.state = 'running'), Promise.resolve({})),
       'sessions.get': ({ id }) => Promise.resolve({ id } as Session),
       'approvals.list': () => Promise.resolve([]),
     },
@@ -31,6 +35,8 @@ function fakeEngine() {
   return {
     engine,
     stopped,
+    pausedCalls,
+    resumedCalls,
     setAttached: (n: number) => void (attached = n),
     emit: <K extends 'sessions.changed' | 'approvals.changed'>(name: K, payload: EventPayload<K>) => listeners.forEach((l) => l(name, payload)),
     get closed() {
@@ -136,6 +142,32 @@ describe('Electron main (fake electron)', () => {
     eng.emit('sessions.changed', { id: 's1' });
     expect(app.tray.status).toBe('idle');
     expect(tray.title).toBe('');
+  });
+
+  it('the tray pauses all running sessions and resumes them', async () => {
+    const { fake, eng, app } = await start({}, true);
+    const tray = fake.trays[0]!;
+    const item = (id: string) => tray.menu.find((m) => m.id === id)!;
+    expect(item('pause-all')).toMatchObject({ label: 'Pause all sessions', enabled: false });
+    expect(item('resume-all').enabled).toBe(false);
+    eng.setAttached(1);
+    eng.emit('sessions.changed', { id: 's1' });
+    expect(item('pause-all').enabled).toBe(true);
+    (item('pause-all').click as () => void)();
+    await new Promise((r) => setImmediate(r));
+    expect(eng.pausedCalls).toEqual(['s1']); // only the attached, running one (s0 runs elsewhere)
+    eng.emit('sessions.changed', { id: 's1' });
+    await new Promise((r) => setImmediate(r));
+    expect(tray.tooltip).toBe('Paddock — 1 session running (1 paused)');
+    expect(item('pause-all').enabled).toBe(false);
+    expect(item('resume-all').enabled).toBe(true);
+    (item('resume-all').click as () => void)();
+    await new Promise((r) => setImmediate(r));
+    expect(eng.resumedCalls).toEqual(['s1']);
+    eng.emit('sessions.changed', { id: 's1' });
+    await new Promise((r) => setImmediate(r));
+    expect(item('resume-all').enabled).toBe(false);
+    expect(app.tray.status).toBe('running');
   });
 
   it('quitting with running sessions asks; keeping them running does not quit', async () => {

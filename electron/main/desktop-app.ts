@@ -75,18 +75,32 @@ export async function startDesktop(e: ElectronApi, o: DesktopOptions): Promise<D
     const sessions = await engine.handlers['sessions.list']({});
     await Promise.all(sessions.filter((s) => s.attached).map((s) => engine.handlers['sessions.stop']({ id: s.id }).catch(() => ({}))));
   };
+  // Pause/resume every session this process runs that is in the other state (docker pause).
+  const setPausedAll = async (pause: boolean) => {
+    const sessions = await engine.handlers['sessions.list']({});
+    const from = pause ? 'running' : 'paused';
+    const name = pause ? 'sessions.pause' : 'sessions.resume';
+    await Promise.all(sessions.filter((s) => s.attached && s.state === from).map((s) => engine.handlers[name]({ id: s.id }).catch(() => ({}))));
+  };
   const tray = new TrayController(e, o.icons, {
     newSession: () => showWindow('#/sessions'),
     openWindow: () => showWindow(),
     showApprovals: () => showWindow('#/approvals'),
     stopAll: () => void stopAll(),
+    pauseAll: () => void setPausedAll(true),
+    resumeAll: () => void setPausedAll(false),
     quit: () => void quit(),
   });
   const dialogs = new ApprovalDialogs(e, () => e.BrowserWindow.getFocusedWindow() !== null);
   // Every pending request gets a native dialog; the tray shows how many wait (answered anywhere).
   watchApprovals(engine, dialogs, (waiting) => tray.update({ waiting }), (m) => process.stderr.write(`paddock: ${m}\n`));
   engine.subscribe((name) => {
-    if (name === 'sessions.changed') tray.update({ running: engine.attachedCount() });
+    if (name !== 'sessions.changed') return;
+    tray.update({ running: engine.attachedCount() });
+    void engine.handlers['sessions.list']({}).then(
+      (all) => tray.update({ paused: all.filter((s) => s.attached && s.state === 'paused').length }),
+      () => {},
+    );
   });
   e.app.on('second-instance', () => showWindow());
   // The tray keeps Paddock alive with no window; quitting goes through `quit` (it asks first).

@@ -7,6 +7,8 @@ export interface TrayCounts {
   running: number;
   /** Approval requests waiting for a human. */
   waiting: number;
+  /** Running sessions that are paused (counted in `running` too). */
+  paused?: number;
 }
 
 export interface TrayActions {
@@ -14,6 +16,8 @@ export interface TrayActions {
   openWindow(): void;
   showApprovals(): void;
   stopAll(): void;
+  pauseAll(): void;
+  resumeAll(): void;
   quit(): void;
 }
 
@@ -23,7 +27,7 @@ export function trayStatus(c: TrayCounts): TrayStatus {
 
 export function trayTooltip(c: TrayCounts): string {
   if (c.waiting > 0) return `Paddock — ${c.waiting} waiting for approval, ${c.running} running`;
-  if (c.running > 0) return `Paddock — ${c.running} session${c.running === 1 ? '' : 's'} running`;
+  if (c.running > 0) return `Paddock — ${c.running} session${c.running === 1 ? '' : 's'} running${c.paused ? ` (${c.paused} paused)` : ''}`;
   return 'Paddock — idle';
 }
 
@@ -35,6 +39,8 @@ export function trayMenu(c: TrayCounts, a: TrayActions): MenuItemConstructorOpti
     { id: 'new-session', label: 'New session…', click: () => a.newSession() },
     { id: 'open', label: 'Open Paddock', click: () => a.openWindow() },
     { id: 'approvals', label: c.waiting > 0 ? `Pending approvals (${c.waiting})` : 'No pending approvals', enabled: c.waiting > 0, click: () => a.showApprovals() },
+    { id: 'pause-all', label: 'Pause all sessions', enabled: c.running > (c.paused ?? 0), click: () => a.pauseAll() },
+    { id: 'resume-all', label: 'Resume all sessions', enabled: (c.paused ?? 0) > 0, click: () => a.resumeAll() },
     { id: 'stop-all', label: 'Stop all sessions', enabled: c.running > 0, click: () => a.stopAll() },
     { type: 'separator' },
     { id: 'quit', label: 'Quit Paddock', click: () => a.quit() },
@@ -44,7 +50,7 @@ export function trayMenu(c: TrayCounts, a: TrayActions): MenuItemConstructorOpti
 /** The tray icon: its image, tooltip, title (macOS count) and menu follow the session counts. */
 export class TrayController {
   readonly tray: Tray;
-  private counts: TrayCounts = { running: 0, waiting: 0 };
+  private counts: TrayCounts = { running: 0, waiting: 0, paused: 0 };
   private readonly images: Record<TrayStatus, NativeImage>;
 
   constructor(
@@ -68,7 +74,7 @@ export class TrayController {
 
   update(counts: Partial<TrayCounts>): void {
     const next = { ...this.counts, ...counts };
-    if (next.running === this.counts.running && next.waiting === this.counts.waiting) return;
+    if (next.running === this.counts.running && next.waiting === this.counts.waiting && next.paused === this.counts.paused) return;
     this.counts = next;
     this.render();
   }

@@ -103,6 +103,10 @@ export function activitySummary(e: SessionEvent): string {
       return `error ${String(d.code)}: ${String(d.message)}`;
     case 'journal.header':
       return `journal opened (signing key ${String(d.keyId).slice(0, 12)})`;
+    case 'session.paused':
+      return `paused by ${String(d.by)}`;
+    case 'session.resumed':
+      return `resumed by ${String(d.by)}`;
     case 'container.lifecycle':
       return `container ${String(d.state)}`;
     case 'approval.request':

@@ -19,6 +19,10 @@ import { imageHandlers } from './image-handlers.js';
 import { LiveSession, LiveSessions } from './live-sessions.js';
 import { policyHandlers } from './policy-handlers.js';
 import { replayHandlers } from './replay-handlers.js';
+import { panelHandlers } from './session-panels.js';
+import { agentOptions, networkOptions, startOptions } from './start-options.js';
+import { repoHead } from '../sessions/repo-changes.js';
+import { RepoSnapshot } from '../sessions/repo-snapshot.js';
 import type { BatcherOptions } from './terminal-batcher.js';
 import { answererName, UiApprovals } from './ui-approvals.js';
 
@@ -35,7 +39,7 @@ export interface EngineApiOptions {
   frontEnd?: 'desktop' | 'web';
 }
 
-const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error']);
+const CHANGED_KINDS = new Set(['session.created', 'session.started', 'session.ended', 'session.error', 'session.paused', 'session.resumed']);
 
 /**
  * The contract's procedures over the headless engine: sessions (SessionRunner + index), replay
@@ -55,6 +59,8 @@ export class EngineApi implements ApiImplementation {
   private engineError: string | null = null;
   private runner: SessionRunner | null = null;
   private readonly running = new Set<Promise<unknown>>();
+  /** Start snapshots of non-git repos, for the changed-files panel (dropped when the session ends). */
+  private readonly snapshots = new Map<string, RepoSnapshot>();
   readonly home: string;
   /** The UI's approvals: pending requests across sessions, answered through `approvals.answer`. */
   readonly approvals: UiApprovals;
@@ -99,6 +105,18 @@ export class EngineApi implements ApiImplementation {
         await this.runner?.abort(s.id, 'stopped by the user from the Paddock UI');
         return {};
       },
+      'sessions.pause': async ({ id }) => {
+        const s = this.attachedSession(await resolveId(id));
+        await (await this.ensureEngine()).pause(s.id, 'the user, from the Paddock UI');
+        return {};
+      },
+      'sessions.resume': async ({ id }) => {
+        const s = this.attachedSession(await resolveId(id));
+        await (await this.ensureEngine()).resume(s.id, 'the user, from the Paddock UI');
+        return {};
+      },
+      ...panelHandlers({ home: this.home, record: (id) => this.store.get(id), flush: (id) => this.journal.flush(id), snapshot: (id) => this.snapshots.get(id) }),
+      'sessions.startOptions': () => Promise.resolve(startOptions()),
       'sessions.input': async ({ id, data }) => {
         const s = this.attachedSession(id);
         this.bus.emit(s.id, 'terminal.input', { data });
@@ -119,7 +137,7 @@ export class EngineApi implements ApiImplementation {
       ...policyHandlers({ home: this.home, resolveRepo }),
       'engine.status': async () => {
         await this.ensureEngine().catch(() => null);
-        const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting').length;
+        const running = (await this.store.list()).filter((s) => s.state === 'running' || s.state === 'starting' || s.state === 'paused').length;
         return engineStatus({ endpoint: this.endpoint, error: this.engineError, home: this.home, running });
       },
       ...this.approvals.handlers(),
@@ -199,22 +217,37 @@ export class EngineApi implements ApiImplementation {
     const line = input.command?.trim() ?? '';
     const cols = input.cols ?? 100;
     const rows = input.rows ?? 30;
+    const progress = (message: string) => this.emit('engine.progress', { message, time: Date.now() });
+    const mode = input.approvals ?? 'ask';
+    const net = networkOptions(input);
     // The user's own command line is not judged (absolute shell path); what it runs through
-    // `sh -c` / `bash -c` is, by the session's gate, and asks go to the mode's provider.
+    // `sh -c` / `bash -c` is, by the session's gate, and asks go to the mode's provider. The gate
+    // lives on the session network: with network "none" nothing can leave and nothing is judged.
     const run = { agent: line ? 'command' : 'shell', command: line ? ['/bin/sh', '-c', line] : ['/bin/bash'] };
+    const gated = net.network !== 'none';
+    const agentSetup = input.agent
+      ? agentOptions(input, this.home, progress, this.approvals.broker(mode), mode).agentSetup
+      : gated
+        ? this.approvals.setup(mode, run)
+        : undefined;
+    // A repo outside git has no start commit to diff against: keep what it looked like instead.
+    const snapshot = (await repoHead(repo)) ? null : await RepoSnapshot.take(repo).catch(() => null);
     const handle = await this.supervisor.start({
       repo,
       image: input.image,
       ...run,
-      network: 'egress',
-      agentSetup: this.approvals.setup(input.approvals ?? 'ask', run),
+      ...net,
+      ...(gated ? { network: 'egress' as const } : {}),
+      ...(agentSetup ? { agentSetup } : {}),
+      ...(snapshot ? { changes: () => snapshot.changes() } : {}),
       tty: true,
       // The program starts at the viewer's size (where the engine supports ConsoleSize); the
       // resize after start covers engines that ignore it, and records the size in the journal.
       consoleSize: { cols, rows },
       timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
-      onProgress: (message) => this.emit('engine.progress', { message, time: Date.now() }),
+      onProgress: progress,
       beforeStart: (sandbox, id) => {
+        if (snapshot) this.snapshots.set(id, snapshot);
         this.live.add(new LiveSession(id, sandbox, (sid, data, seq) => this.emit('terminal.data', { id: sid, data, seq }), this.opts.batch));
         sandbox.onStarted(() => {
           this.bus.emit(id, 'terminal.resize', { cols, rows });
@@ -226,6 +259,7 @@ export class EngineApi implements ApiImplementation {
       .catch((e: unknown) => this.opts.log?.(`session ${handle.id}: ${errorMessage(e)}`))
       .finally(() => {
         this.live.ended(handle.id);
+        this.snapshots.delete(handle.id);
         this.running.delete(done);
       });
     this.running.add(done);

@@ -101,6 +101,15 @@ export class SandboxContainer {
     await this.container.kill({ signal }).catch(() => {});
   }
 
+  /** Freeze every process of the container (cgroup freezer); a kill still works while paused. */
+  async pause(): Promise<void> {
+    await this.container.pause();
+  }
+
+  async unpause(): Promise<void> {
+    await this.container.unpause();
+  }
+
   /** Stop after `ms`: SIGTERM, then SIGKILL after a grace period. */
   async timeout(graceMs = 5000): Promise<void> {
     this.timedOut = true;

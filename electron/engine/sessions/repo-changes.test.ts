@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoChanges, repoHead } from './repo-changes.js';
+import { diffSection, repoChanges, repoFileDiff, repoHead, safeRelativePath } from './repo-changes.js';
+import { RepoSnapshot } from './repo-snapshot.js';
 
 let repo: string;
 const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
@@ -62,5 +63,43 @@ describe('repo changes', () => {
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }
+  });
+});
+
+describe('one file at a time (the live files panel)', () => {
+  it('diffs a tracked file against the start commit, and an untracked one whole', async () => {
+    const since = (await repoHead(repo))!;
+    writeFileSync(join(repo, 'a.txt'), 'one\ntwo\n');
+    writeFileSync(join(repo, 'new.txt'), 'fresh\n');
+    expect((await repoFileDiff(repo, since, 'a.txt')).diff).toMatch(/^\+two$/m);
+    const fresh = (await repoFileDiff(repo, since, 'new.txt')).diff;
+    expect(fresh).toMatch(/^\+fresh$/m);
+    expect(fresh).toMatch(/^new file mode/m);
+    const whole = (await repoChanges(repo, since))!.diff;
+    expect(diffSection(whole, 'a.txt')).toMatch(/^diff --git a\/a.txt b\/a.txt\n[\s\S]*\+two\n$/);
+    expect(diffSection(whole, 'b.txt')).toBe('');
+  });
+
+  it('never takes a path outside the repo', () => {
+    for (const bad of ['', '/etc/passwd', '../x', 'a/../../x', 'a\\..\\..\\x', 'C:/x', 'a\0b']) expect(safeRelativePath(bad), bad).toBeNull();
+    expect(safeRelativePath('src/a..b.ts')).toBe('src/a..b.ts');
+  });
+
+  it('a snapshot (repo outside git) sees added, modified and deleted files and diffs them', async () => {
+    rmSync(join(repo, '.git'), { recursive: true, force: true });
+    const snap = await RepoSnapshot.take(repo);
+    writeFileSync(join(repo, 'a.txt'), 'one\nmore\n');
+    writeFileSync(join(repo, 'c.txt'), 'sea\n');
+    rmSync(join(repo, 'b.txt'));
+    const c = await snap.changes();
+    expect(c.paths).toEqual([
+      { path: 'a.txt', status: 'M' },
+      { path: 'b.txt', status: 'D' },
+      { path: 'c.txt', status: 'A' },
+    ]);
+    expect(c.since).toBe('snapshot');
+    expect((await snap.diff('a.txt')).diff).toMatch(/^--- a\/a.txt\n\+\+\+ b\/a.txt\n@@ .* @@\n one\n\+more$/m);
+    expect((await snap.diff('b.txt')).diff).toMatch(/^-bee$/m);
+    expect(diffSection(c.diff, 'c.txt')).toMatch(/^diff --git a\/c.txt b\/c.txt\n[\s\S]*^\+sea$/m);
   });
 });

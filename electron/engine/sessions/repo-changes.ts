@@ -63,3 +63,37 @@ export async function repoChanges(repo: string, since: string, maxDiffBytes = 2 
     return null;
   }
 }
+
+/** A changed path as the UI may ask for it: relative, inside the repo, no `..` (else null). */
+export function safeRelativePath(path: string): string | null {
+  if (!path || path.startsWith('/') || path.includes('\0') || /^[A-Za-z]:/.test(path)) return null;
+  return path.split(/[\\/]/).some((p) => p === '..') ? null : path;
+}
+
+/**
+ * The diff of one changed path since `since` (the working tree as it is now). An untracked file
+ * is shown whole, against an empty file. The caller checks the path is one of `repoChanges`'.
+ */
+export async function repoFileDiff(repo: string, since: string, path: string, maxBytes = 512 * 1024): Promise<{ diff: string; truncated: boolean }> {
+  const tracked = await git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--no-color', since, '--', path]);
+  let diff = tracked.stdout;
+  if (!diff) {
+    // `git diff --no-index` exits 1 when the files differ: that is its normal answer here.
+    diff = await git(repo, ['diff', '--no-index', '--no-ext-diff', '--no-textconv', '--no-color', '--', '/dev/null', path]).then(
+      (r) => r.stdout,
+      (e: { stdout?: string }) => e.stdout ?? '',
+    );
+  }
+  return cap(diff, maxBytes);
+}
+
+/** The section of a whole `git diff` output that is about one path (for sessions that have ended). */
+export function diffSection(diff: string, path: string): string {
+  const sections = diff.split(/^(?=diff --git )/m);
+  return sections.find((s) => s.startsWith(`diff --git a/${path} b/`) || s.startsWith(`diff --git a/`) && s.split('\n', 1)[0]!.endsWith(` b/${path}`)) ?? '';
+}
+
+export function cap(text: string, maxBytes: number): { diff: string; truncated: boolean } {
+  if (Buffer.byteLength(text) <= maxBytes) return { diff: text, truncated: false };
+  return { diff: `${text.slice(0, maxBytes)}\n… diff truncated at ${maxBytes} bytes`, truncated: true };
+}

@@ -46,6 +46,9 @@ export interface SessionEventMap {
   'terminal.input': { data: string };
   'terminal.resize': { cols: number; rows: number };
   'session.error': { code: string; message: string };
+  /** The container was frozen (`docker pause`) or thawed, and by whom. */
+  'session.paused': { by: string };
+  'session.resumed': { by: string };
 }
 
 export type SessionEndReason =

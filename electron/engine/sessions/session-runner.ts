@@ -20,6 +20,7 @@ import type { SessionEventSink } from './session-events.js';
 import type { EgressOptions, SessionEgress } from './session-egress.js';
 import { openSessionEgress } from './session-egress.js';
 import { newSessionId } from './session-id.js';
+import type { RepoChanges } from './repo-changes.js';
 import { repoChanges, repoHead } from './repo-changes.js';
 import type { SessionRecord } from './session-store.js';
 import { SessionStore } from './session-store.js';
@@ -62,6 +63,11 @@ export interface SessionRunOptions {
    * to `display` is the session's output. The driver's verdict is the session's exit code.
    */
   driver?: (io: SessionDriverIo) => Promise<SessionDriverResult>;
+  /**
+   * What changed in the repo, for a repo that is not in git (a snapshot taken before the start;
+   * see repo-snapshot.ts). Git repos are diffed against their start commit instead.
+   */
+  changes?: () => Promise<RepoChanges | null>;
 }
 
 export interface SessionDriverIo {
@@ -145,12 +151,41 @@ export class SessionRunner {
     await this.live.get(sessionId)?.abort(message);
   }
 
+  /**
+   * Freeze a running session (`docker pause`): its processes stop where they are; the approval
+   * broker's timeouts, the session's time limit and Stop keep working. Journaled with who asked.
+   */
+  async pause(sessionId: string, by: string): Promise<void> {
+    await this.setPaused(sessionId, true, by);
+  }
+
+  async resume(sessionId: string, by: string): Promise<void> {
+    await this.setPaused(sessionId, false, by);
+  }
+
+  private async setPaused(sessionId: string, paused: boolean, by: string): Promise<void> {
+    const sandbox = this.live.get(sessionId);
+    if (!sandbox) throw new PaddockError('SESSION_NOT_FOUND', `session ${sessionId} is not running in this Paddock process`);
+    const r = await this.store.get(sessionId);
+    if (r.state !== (paused ? 'running' : 'paused')) {
+      throw new PaddockError('BAD_INPUT', `session ${sessionId} is ${r.state}; only a ${paused ? 'running session can be paused' : 'paused session can be resumed'}`);
+    }
+    try {
+      await (paused ? sandbox.pause() : sandbox.unpause());
+    } catch (e) {
+      throw new PaddockError('CONTAINER_FAILED', `could not ${paused ? 'pause' : 'resume'} session ${sessionId}: ${errorMessage(e)}`, { cause: e });
+    }
+    // The program may have ended meanwhile (a kill works on a paused container): keep its end state.
+    if (this.live.has(sessionId)) await this.store.update(sessionId, { state: paused ? 'paused' : 'running' });
+    this.deps.events.emit(sessionId, paused ? 'session.paused' : 'session.resumed', { by });
+  }
+
   /** Reap containers and session records left by a dead engine process. Run at engine start. */
   async recover(onError: (m: string) => void = () => {}): Promise<string[]> {
     const reaped = await reapOrphans(this.deps.docker, onError, this.owner);
     const recovered = new Set(reaped.map((r) => r.sessionId));
     for (const s of await this.store.list()) {
-      if (s.state !== 'running' && s.state !== 'starting') continue;
+      if (s.state !== 'running' && s.state !== 'starting' && s.state !== 'paused') continue;
       if (!recovered.has(s.id) && ownerAlive(s.owner, this.owner)) continue;
       await releaseWorkspace({ repo: s.repo, placeholders: s.placeholders });
       await this.store.update(s.id, {
@@ -304,7 +339,7 @@ export class SessionRunner {
       });
       const timer = opts.timeoutMs ? setTimeout(() => void sandbox?.timeout(), opts.timeoutMs) : null;
       const since = await startCommit;
-      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras, since, driven).finally(
+      const done = this.finish(record, sandbox, ws, stdout, stderr, egress, extras, since, driven, opts.changes).finally(
         () => timer && clearTimeout(timer),
       );
       return { id, record, sandbox, done };
@@ -340,6 +375,7 @@ export class SessionRunner {
     extras: SessionExtras | null = null,
     since: string | null = null,
     driven: { fromProgram: PassThrough; verdict: Promise<SessionDriverResult> } | null = null,
+    changesOf?: () => Promise<RepoChanges | null>,
   ): Promise<SessionResult> {
     let exit = await sandbox.wait();
     if (driven) {
@@ -373,7 +409,7 @@ export class SessionRunner {
       message: exit.message ?? null,
     };
     // What the session changed in the repo, against the commit it started from.
-    const changes = since ? await repoChanges(ws.repo, since) : null;
+    const changes = since ? await repoChanges(ws.repo, since) : ((await changesOf?.().catch(() => null)) ?? null);
     if (changes) this.deps.events.emit(record.id, 'file.changes', changes);
     const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
     this.deps.events.emit(record.id, 'session.ended', {

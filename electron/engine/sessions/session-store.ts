@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PaddockError } from '../errors.js';
 import { withLockFile } from '../lock-file.js';
 
-export const SessionState = z.enum(['starting', 'running', 'ended', 'failed', 'interrupted']);
+export const SessionState = z.enum(['starting', 'running', 'paused', 'ended', 'failed', 'interrupted']);
 export type SessionState = z.infer<typeof SessionState>;
 
 export const SessionRecord = z.object({

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- an in-memory fake has nothing to wait for */
-import type { ApiHandlers, Approval, EventName, EventPayload, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
+import type { ApiHandlers, Approval, ChangedFiles, CommandEntry, EventName, EventPayload, NetworkEntry, PolicyView, Session, Transport, TransportStatus } from '../../../electron/contract/index.js';
 import { ApiCallError, dispatch } from '../../../electron/contract/index.js';
 import { createFakePolicy } from './fake-policy.js';
 
@@ -22,6 +22,12 @@ export interface FakeApi {
   failNext(name: keyof ApiHandlers, code: string, message: string): void;
   /** Simulate the connection dropping ('connecting') and coming back ('open'). */
   setStatus(status: TransportStatus): void;
+  /** What the side panels of each session return; tests push to these and emit activity. */
+  network: Map<string, NetworkEntry[]>;
+  commands: Map<string, CommandEntry[]>;
+  files: Map<string, ChangedFiles>;
+  /** Diffs by `${sessionId}:${path}`. */
+  diffs: Map<string, string>;
 }
 
 export function fakeSession(over: Partial<Session> = {}): Session {
@@ -92,6 +98,18 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
   const calls: Array<[string, unknown]> = [];
   const statusListeners = new Set<(s: TransportStatus) => void>();
   const output = new Map<string, string>();
+  const network = new Map<string, NetworkEntry[]>();
+  const commands = new Map<string, CommandEntry[]>();
+  const files = new Map<string, ChangedFiles>();
+  const diffs = new Map<string, string>();
+  const setState = (id: string, from: Session['state'], to: Session['state']) => {
+    const s = find(id);
+    if (!s.attached || s.state !== from) throw new ApiCallError('BAD_INPUT', `session ${id} is ${s.state}`);
+    s.state = to;
+    emit('sessions.changed', { id });
+    emit('sessions.activity', { id, kind: to === 'paused' ? 'session.paused' : 'session.resumed', time: Date.now(), summary: `${to === 'paused' ? 'paused' : 'resumed'} by the user, from the Paddock UI` });
+    return {};
+  };
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     for (const l of listeners.get(name) ?? []) l(payload);
   };
@@ -104,13 +122,13 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
   const handlers: ApiHandlers = {
     'sessions.list': async () => [...sessions],
     'sessions.get': async ({ id }) => find(id),
-    'sessions.start': async ({ repo, command, image }) => {
+    'sessions.start': async ({ repo, command, image, agent }) => {
       const s = fakeSession({
         id: `20260101-1200${String(sessions.length).padStart(2, '0')}-fake${sessions.length}`,
         repo,
         image: image ?? 'paddock/agent:test',
-        command: command ? ['sh', '-c', command] : ['bash'],
-        agent: command ? 'command' : 'shell',
+        command: agent ? [agent] : command ? ['sh', '-c', command] : ['bash'],
+        agent: agent ?? (command ? 'command' : 'shell'),
         state: 'running',
         startedAt: new Date().toISOString(),
         endedAt: null,
@@ -132,6 +150,26 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
     'sessions.input': async ({ id }) => (find(id), {}),
     'sessions.resize': async ({ id }) => (find(id), {}),
     'sessions.output': async ({ id }) => ({ data: output.get(find(id).id) ?? '', seq: 0, attached: find(id).attached }),
+    'sessions.pause': async ({ id }) => setState(id, 'running', 'paused'),
+    'sessions.resume': async ({ id }) => setState(id, 'paused', 'running'),
+    'sessions.network': async ({ id }) => ({ entries: [...(network.get(find(id).id) ?? [])], truncated: false }),
+    'sessions.commands': async ({ id }) => ({ entries: [...(commands.get(find(id).id) ?? [])], truncated: false }),
+    'sessions.files': async ({ id }) => {
+      const s = find(id);
+      return files.get(s.id) ?? { basis: 'git', since: 'a'.repeat(40), live: s.attached, paths: [], note: null };
+    },
+    'sessions.fileDiff': async ({ id, path }) => {
+      const diff = diffs.get(`${find(id).id}:${path}`);
+      if (diff === undefined) throw new ApiCallError('BAD_INPUT', `${path} is not among the files this session changed`);
+      return { path, diff, truncated: false };
+    },
+    'sessions.startOptions': async () => ({
+      agents: ['claude', 'codex', 'gemini', 'opencode'],
+      presets: [
+        { name: 'npm', hosts: ['registry.npmjs.org', 'registry.yarnpkg.com'] },
+        { name: 'github', hosts: ['github.com', 'api.github.com'] },
+      ],
+    }),
     'replay.events': async ({ id }) => {
       find(id);
       return {
@@ -217,5 +255,9 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
     emit,
     failNext: (name, code, message) => failures.set(name, { code, message }),
     setStatus: (s) => statusListeners.forEach((l) => l(s)),
+    network,
+    commands,
+    files,
+    diffs,
   };
 }

@@ -32,10 +32,10 @@ export function ErrorState({ error, retry }: { error: Pick<ApiCallError, 'code' 
   );
 }
 
-const STATE_LABEL: Record<string, string> = { starting: 'Starting', running: 'Running', ended: 'Ended', failed: 'Failed', interrupted: 'Interrupted' };
+const STATE_LABEL: Record<string, string> = { starting: 'Starting', running: 'Running', paused: 'Paused', ended: 'Ended', failed: 'Failed', interrupted: 'Interrupted' };
 
 export function StateBadge({ state, exitCode }: { state: string; exitCode?: number | null }) {
-  const tone = state === 'running' || state === 'starting' ? 'live' : state === 'ended' && (exitCode ?? 0) === 0 ? 'ok' : 'bad';
+  const tone = state === 'paused' ? 'warn' : state === 'running' || state === 'starting' ? 'live' : state === 'ended' && (exitCode ?? 0) === 0 ? 'ok' : 'bad';
   return <span className={`badge badge-${tone}`}>{STATE_LABEL[state] ?? state}</span>;
 }
 

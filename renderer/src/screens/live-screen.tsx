@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { Session } from '../../../electron/contract/index.js';
-import { ApiCallError } from '../../../electron/contract/index.js';
 import { useClient } from '../api/client-context.js';
 import { commandText, formatDuration } from '../components/format.js';
 import { ErrorState, Loading, StateBadge } from '../components/states.js';
@@ -8,8 +7,9 @@ import type { TerminalLike } from '../components/terminal-view.js';
 import { TerminalView } from '../components/terminal-view.js';
 import { useInvalidate, useQuery } from '../hooks/use-query.js';
 import { href } from '../router.js';
-import { ActivityFeed } from './activity-feed.js';
 import { ApprovalsPanel } from './approvals-panel.js';
+import { LivePanels } from './live-panels.js';
+import { SessionControls } from './session-controls.js';
 
 export function LiveScreen({ id }: { id: string }) {
   const client = useClient();
@@ -22,7 +22,6 @@ export function LiveScreen({ id }: { id: string }) {
 
 function LiveSession({ session: s }: { session: Session }) {
   const client = useClient();
-  const [stopError, setStopError] = useState<string | null>(null);
   const attached = useRef(s.attached);
   attached.current = s.attached;
   const resizeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -90,15 +89,6 @@ function LiveSession({ session: s }: { session: Session }) {
   );
   useEffect(() => () => void (resizeTimer.current && clearTimeout(resizeTimer.current)), []);
 
-  const stop = async () => {
-    setStopError(null);
-    try {
-      await client.call('sessions.stop', { id: s.id });
-    } catch (e) {
-      setStopError(e instanceof ApiCallError ? `${e.code}: ${e.message}` : String(e));
-    }
-  };
-
   return (
     <section className="screen screen-live" aria-labelledby="live-title">
       <header className="screen-header">
@@ -116,11 +106,7 @@ function LiveSession({ session: s }: { session: Session }) {
           </p>
         </div>
         <div className="actions">
-          {s.attached ? (
-            <button type="button" className="btn btn-danger" onClick={() => void stop()}>
-              Stop
-            </button>
-          ) : null}
+          <SessionControls session={s} />
           {s.journaled && !s.attached ? (
             <a className="btn btn-primary" href={href({ name: 'replay', id: s.id })}>
               Open replay
@@ -128,12 +114,8 @@ function LiveSession({ session: s }: { session: Session }) {
           ) : null}
         </div>
       </header>
-      {stopError ? (
-        <div className="inline-error" role="alert">
-          {stopError}
-        </div>
-      ) : null}
       {s.message ? <p className="notice">{s.message}</p> : null}
+      {s.state === 'paused' ? <p className="notice" role="status">Paused: every process of this session is frozen. Pending approvals still time out; Resume or Stop it.</p> : null}
       {!s.attached && s.state === 'running' ? <p className="notice">This session runs in another Paddock process: output shows here only for sessions started from this window.</p> : null}
       <div className="live-grid">
         <div className="terminal-frame">
@@ -141,10 +123,7 @@ function LiveSession({ session: s }: { session: Session }) {
         </div>
         <div className="side-column">
           {s.attached || s.state === 'running' ? <ApprovalsPanel sessionId={s.id} /> : null}
-          <aside className="card side-panel" aria-label="Events">
-            <h2>Events</h2>
-            <ActivityFeed session={s} />
-          </aside>
+          <LivePanels session={s} />
         </div>
       </div>
     </section>
