@@ -2,6 +2,7 @@ import type { Command as CommandT } from 'commander';
 import { Command, CommanderError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
 import { errorMessage, isPaddockError } from '../engine/errors.js';
+import { trace } from '../engine/trace.js';
 
 type Register = (program: CommandT) => void;
 
@@ -35,6 +36,7 @@ for (const f of family ? [family] : families) (await f.load())(program);
 
 try {
   await program.parseAsync(process.argv);
+  trace('command done');
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
   const code = isPaddockError(e) ? ` [${e.code}]` : '';
