@@ -20,6 +20,7 @@ const families: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
 ];
 
+trace('main loaded');
 const program = new Command('paddock')
   .description('Supervise AI coding agents in hardened local containers.')
   .version('0.1.0')
