@@ -317,19 +317,18 @@ export class SessionRunner {
       endReason: exit.reason,
       message: exit.message ?? null,
     };
-    // The end goes into the index while the repo's changes are read: independent, and both slow.
-    const [, changes, updated] = await Promise.all([
-      releaseWorkspace(ws),
-      changesP,
-      this.store.update(record.id, patch).catch(() => ({ ...record, ...patch })),
-    ]);
-    trace('workspace released, changes read, end recorded');
+    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
+    trace('workspace released, changes read');
     this.deps.events.emit(record.id, 'container.lifecycle', {
       containerId: sandbox.id,
       state: exit.reason === 'oom' ? 'oom' : 'removed',
     });
     // What the session changed in the repo, against the commit it started from.
     if (changes) this.deps.events.emit(record.id, 'file.changes', changes);
+    // The index says "ended" only right before `session.ended`: whoever sees it there (the API)
+    // finds the session's events complete.
+    const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
+    trace('session end recorded');
     this.deps.events.emit(record.id, 'session.ended', {
       exitCode: exit.exitCode,
       reason: exit.reason,
