@@ -18,13 +18,18 @@ await build({
   minify: true,
   sourcemap: 'linked',
   // ssh2 (native, only for ssh:// engines) loads on first use; BuildKit's gRPC is never used.
-  external: ['ssh2', 'cpu-features'],
+  external: ['ssh2', 'cpu-features', 'tar-fs', '@balena/dockerignore'],
   plugins: [
     {
       name: 'paddock-lazy-deps',
       setup(b) {
         b.onResolve({ filter: /^ssh2$/ }, (args) =>
           args.importer.endsWith('lazy-ssh2.cjs') ? { path: 'ssh2', external: true } : { path: new URL('./lazy-ssh2.cjs', import.meta.url).pathname },
+        );
+        // dockerode's directory build contexts (tar-fs, .dockerignore) load on first use too.
+        const lazyBuild = new URL('./lazy-dockerode-build.cjs', import.meta.url).pathname;
+        b.onResolve({ filter: /^(tar-fs|@balena\/dockerignore)$/ }, (args) =>
+          args.importer === lazyBuild ? { path: args.path, external: true } : { path: new URL(`./lazy-${args.path === 'tar-fs' ? 'tar-fs' : 'dockerignore'}.cjs`, import.meta.url).pathname },
         );
         b.onResolve({ filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/ }, () => ({ path: new URL('./unavailable-in-cli.cjs', import.meta.url).pathname }));
       },

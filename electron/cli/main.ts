@@ -2,6 +2,7 @@ import type { Command as CommandT } from 'commander';
 import { Command, CommanderError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
 import { errorMessage, isPaddockError } from '../engine/errors.js';
+import { trace } from '../engine/trace.js';
 
 type Register = (program: CommandT) => void;
 
@@ -19,6 +20,7 @@ const families: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
 ];
 
+trace('main loaded');
 const program = new Command('paddock')
   .description('Supervise AI coding agents in hardened local containers.')
   .version('0.1.0')
@@ -35,6 +37,7 @@ for (const f of family ? [family] : families) (await f.load())(program);
 
 try {
   await program.parseAsync(process.argv);
+  trace('command done');
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
   const code = isPaddockError(e) ? ` [${e.code}]` : '';

@@ -7,3 +7,5 @@ const on = !!process.env.PADDOCK_TRACE;
 export function trace(phase: string): void {
   if (on) process.stderr.write(`paddock-trace: ${performance.now().toFixed(1).padStart(7)} ms  ${phase}\n`);
 }
+
+if (on) process.on('exit', () => trace('process exit'));

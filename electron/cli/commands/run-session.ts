@@ -103,7 +103,9 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
     if (flags.verbose) say(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
     const result = await session.done;
     detach();
+    trace('session done');
     await supervisor.close(); // before the summary, so a late journal failure is reported above it
+    trace('journal closed');
     if (result.message) say(result.message);
     say(
       `session ${session.id} ended (${result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`})`,

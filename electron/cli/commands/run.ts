@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { trace } from '../../engine/trace.js';
 import { collect } from '../egress-flags.js';
 import { parseBytes, parseDuration, parsePositive } from '../parse.js';
 
@@ -67,6 +68,7 @@ export function registerRun(program: Command): void {
     .argument('[command...]', 'command and arguments (after --)')
     .allowExcessArguments(false)
     .action(async (command: string[], flags: RunFlags) => {
+      trace('run parsed');
       const { runSession } = await import('./run-session.js');
       process.exitCode = await runSession(command, flags);
     });

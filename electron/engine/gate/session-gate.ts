@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ApprovalBroker } from '../approvals/approval-broker.js';
 import { PaddockError } from '../errors.js';
-import { createCommandEngine, createPathJudge } from '../policy/index.js';
+import { createCommandEngine, createPathJudge, initPolicyEngine } from '../policy/index.js';
 import type { EffectivePolicy, Provenance } from '../policy/index.js';
 import type { SessionEgress } from '../sessions/session-egress.js';
 import type { SessionEventSink } from '../sessions/session-events.js';
@@ -50,6 +50,7 @@ export function sessionGateExtras(opts: SessionGateOptions): (ctx: { sessionId: 
       for (const u of undo.splice(0).reverse()) await u().catch(() => undefined);
     };
     try {
+      await initPolicyEngine(); // the command parser loads here: a session's policy may have come from the cache
       const judge = sessionJudge(opts, sessionId);
       const gate = await startGateServer({ sessionId, agent: opts.agent, listenHost: egress.gateway, judge, events: opts.events });
       undo.push(() => gate.close());

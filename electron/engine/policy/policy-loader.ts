@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
-import { applyCeilings, DEFAULT_MANAGED_PATH, managedPublicKey, verifyManagedSignature } from './policy-managed.js';
-import { applyLayer, emptyState } from './policy-merge.js';
-import { readPolicySource } from './policy-source.js';
-import type { PolicySource } from './policy-source.js';
-import { assertProjectTightens } from './policy-tighten.js';
+import type { LayerFile } from './policy-compose.js';
+import { policyCacheDir, readPolicyCache, writePolicyCache } from './policy-cache.js';
+import { DEFAULT_MANAGED_PATH } from './policy-types.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
-import { initPolicyEngine } from './shell-parser.js';
 
 export interface LoadPolicyOptions {
   /** The repository; its `.paddock/policy.yaml` is the project layer. */
@@ -31,6 +28,14 @@ export interface LoadPolicyOptions {
    * The layer then counts as present at `policyLayerPath(...)`, whether or not that file exists.
    */
   drafts?: Partial<Record<'user' | 'project', string>>;
+  /**
+   * Resolve with the bash grammar loaded, ready for `createCommandEngine` (default true). A
+   * session start passes false: a policy from the cache then needs no grammar, and the gate
+   * loads it when it needs it.
+   */
+  commandParser?: boolean;
+  /** Use and fill the verified-policy cache in the data dir (default true; ADR 0006). */
+  cache?: boolean;
 }
 
 /** Find resources/policy/default-policy.yaml from source (electron/engine/policy) or compiled (out/node/engine/policy). */
@@ -63,61 +68,57 @@ export function managedPolicyPath(options: Pick<LoadPolicyOptions, 'managedPath'
   return managedPath && existsSync(managedPath) ? managedPath : null;
 }
 
-function read(layer: LayerName, file: string, bytes?: Buffer): PolicySource {
-  let text: string;
+function readLayer(layer: LayerName, file: string): LayerFile {
   try {
-    text = (bytes ?? readFileSync(file)).toString('utf8');
+    return { layer, file, bytes: readFileSync(file) };
   } catch (e) {
     throw new PaddockError('POLICY_INVALID', `cannot read the ${layer} policy ${file}: ${(e as Error).message}`, { cause: e });
   }
-  return readPolicySource(layer, file, text);
+}
+
+/** Is `dir` inside `root` (or the same)? */
+function within(dir: string, root: string): boolean {
+  const r = relative(root, dir);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
 /**
  * Load the effective policy: built-in defaults < user < project (tighten only) < managed
  * (ceilings, forced values, optional ed25519 signature). Any problem throws a PaddockError
  * naming file:line:col; a policy that fails to load must stop the session from starting.
+ *
+ * Every layer file is read on every load. When there is no managed policy and the exact same
+ * bytes were fully loaded before (by the same build of Paddock), the verified result comes from
+ * the cache in the data dir (ADR 0006); otherwise the full load runs (policy-compose.ts).
  */
 export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Promise<EffectivePolicyResult> {
-  await initPolicyEngine();
   const env = options.env ?? process.env;
   const home = options.home ?? paddockHome(env);
-  const sources: PolicySource[] = [read('default', options.defaultsPath ?? defaultPolicyPath())];
+  const lower: LayerFile[] = [readLayer('default', options.defaultsPath ?? defaultPolicyPath())];
   const userFile = join(home, 'policy.yaml');
   const drafts = options.drafts ?? {};
+  const draftLayer = (layer: 'user' | 'project', file: string, text: string): LayerFile => ({ layer, file, bytes: Buffer.from(text, 'utf8') });
   const user = drafts.user !== undefined ? policyLayerPath('user', home) : firstExisting(userFile, join(home, 'policy.yml'));
-  if (user) sources.push(drafts.user !== undefined ? readPolicySource('user', user, drafts.user) : read('user', user));
+  if (user) lower.push(drafts.user !== undefined ? draftLayer('user', user, drafts.user) : readLayer('user', user));
   if (drafts.project !== undefined && !options.repo) throw new PaddockError('BAD_INPUT', 'a project policy draft needs the repository it belongs to');
   const project = !options.repo ? null : drafts.project !== undefined ? policyLayerPath('project', options.repo) : firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml'));
-  if (project) sources.push(drafts.project !== undefined ? readPolicySource('project', project, drafts.project) : read('project', project));
+  if (project) lower.push(drafts.project !== undefined ? draftLayer('project', project, drafts.project) : readLayer('project', project));
   const managedPath = managedPolicyPath(options);
-  let managed: PolicySource | null = null;
-  let signed = false;
-  if (managedPath) {
-    const bytes = readFileSync(managedPath);
-    signed = verifyManagedSignature(managedPath, bytes, managedPublicKey(options.managedPublicKey, env));
-    managed = read('managed', managedPath, bytes);
-  } else if (options.managedPath) {
-    throw new PaddockError('POLICY_INVALID', `the managed policy ${options.managedPath} does not exist`);
-  }
+  let managed: LayerFile | null = null;
+  if (managedPath) managed = readLayer('managed', managedPath);
+  else if (options.managedPath) throw new PaddockError('POLICY_INVALID', `the managed policy ${options.managedPath} does not exist`);
 
-  const st = emptyState();
-  const locked = new Set<string>();
-  if (managed?.data.ceilings?.lock_rules) {
-    for (const r of sources[0]!.data.commands?.rules ?? []) locked.add(r.id);
-    for (const r of managed.data.commands?.rules ?? []) locked.add(r.id);
+  // The cache is for what the user controls anyway; a managed policy is enforced by a full load,
+  // every time. A data dir inside the repo (writable from the sandbox) is not trusted either.
+  const cacheable = options.cache !== false && !options.drafts && !managed && !(options.repo && within(policyCacheDir(home), options.repo));
+  const layers: LoadedLayer[] = lower.map((l) => ({ layer: l.layer, file: l.file, sha256: createHash('sha256').update(l.bytes.toString('utf8')).digest('hex') }));
+  const cached = cacheable ? readPolicyCache(home, layers) : null;
+  if (cached) {
+    if (options.commandParser !== false) await (await import('./shell-parser.js')).initPolicyEngine();
+    return cached;
   }
-  for (const src of sources) {
-    if (src.layer === 'project') assertProjectTightens(src, st.policy, userFile);
-    applyLayer(st, src, src.layer === 'default' ? new Set() : locked);
-  }
-  if (managed) {
-    applyLayer(st, managed);
-    if (managed.data.ceilings) applyCeilings(st, (key) => managed.at(['ceilings', key]));
-  }
-  const all = managed ? [...sources, managed] : sources;
-  const layers: LoadedLayer[] = all.map((s) => ({ layer: s.layer, file: s.file, sha256: s.sha256, ...(s.layer === 'managed' ? { signed } : {}) }));
-  const fp = createHash('sha256');
-  for (const l of layers) fp.update(`${l.layer}\0${l.file}\0${l.sha256}\n`);
-  return { policy: st.policy, provenance: st.provenance, fingerprint: fp.digest('hex'), layers, warnings: st.warnings };
+  const { composePolicy } = await import('./policy-compose.js');
+  const result = await composePolicy(lower, managed, { userFile, managedPublicKey: options.managedPublicKey, env });
+  if (cacheable) writePolicyCache(home, result);
+  return result;
 }

@@ -7,8 +7,9 @@ import { commandStrictness, networkStrictness } from './policy-types.js';
 import type { LayerName, SourceRef } from './policy-types.js';
 import type { Ceilings } from './policy-schema.js';
 
-export const DEFAULT_MANAGED_PATH = '/etc/paddock/policy.yaml';
-export const DEFAULT_MANAGED_PUBKEY = '/etc/paddock/policy.pub';
+import { DEFAULT_MANAGED_PATH, DEFAULT_MANAGED_PUBKEY } from './policy-types.js';
+
+export { DEFAULT_MANAGED_PATH, DEFAULT_MANAGED_PUBKEY };
 
 /**
  * Verify `<file>.sig` (ed25519, base64 or raw 64 bytes) over the exact bytes of the managed

@@ -9,6 +9,9 @@ import type {
 } from './policy-schema.js';
 import type { z } from 'zod';
 
+export const DEFAULT_MANAGED_PATH = '/etc/paddock/policy.yaml';
+export const DEFAULT_MANAGED_PUBKEY = '/etc/paddock/policy.pub';
+
 /** Lowest to highest. */
 export const layerNames = ['default', 'user', 'project', 'managed'] as const;
 export type LayerName = (typeof layerNames)[number];

@@ -50,13 +50,23 @@ export class SandboxContainer {
       if (/no such image/i.test(msg)) throw new PaddockError('IMAGE_NOT_FOUND', `image ${spec.Image} does not exist in the engine; build it with \`paddock images build\` or name another with --image`);
       throw new PaddockError('CONTAINER_FAILED', `could not create the sandbox container: ${msg}`, { cause: e });
     }
-    try {
-      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
-      return new SandboxContainer(docker, container, stream, !!spec.Tty);
-    } catch (e) {
+    // Attach (so no output is lost) and subscribe to its kill events (so a kill from outside is
+    // told apart) together: both must be in place before start, and neither needs the other.
+    const [attached, events] = await Promise.allSettled([
+      container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }) as Promise<unknown> as Promise<Duplex>,
+      docker.getEvents({ filters: { container: [container.id], event: ['kill'] } }) as Promise<unknown> as Promise<Readable>,
+    ]);
+    if (attached.status === 'rejected' || events.status === 'rejected') {
+      if (attached.status === 'fulfilled') attached.value.destroy();
+      if (events.status === 'fulfilled') events.value.destroy();
       await container.remove({ force: true }).catch(() => {});
-      throw new PaddockError('CONTAINER_FAILED', `could not attach to the sandbox container: ${errorMessage(e)}`, { cause: e });
+      const what = attached.status === 'rejected' ? 'attach to' : 'watch the events of';
+      const reason: unknown = attached.status === 'rejected' ? attached.reason : (events as PromiseRejectedResult).reason;
+      throw new PaddockError('CONTAINER_FAILED', `could not ${what} the sandbox container: ${errorMessage(reason)}`, { cause: reason });
     }
+    const sandbox = new SandboxContainer(docker, container, attached.value, !!spec.Tty);
+    sandbox.watchEvents(events.value);
+    return sandbox;
   }
 
   get id(): string {
@@ -77,7 +87,6 @@ export class SandboxContainer {
   }
 
   async start(): Promise<void> {
-    await this.watchEvents();
     try {
       await this.container.start();
     } catch (e) {
@@ -136,8 +145,11 @@ export class SandboxContainer {
     }
     // The exit can overtake the last output on the attach connection: drain it first, as
     // `docker run` does (bounded, in case the engine never closes the stream).
-    await Promise.race([this.streamClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
-    const state = await this.container.inspect().then((i) => i.State, () => null);
+    // The container has stopped, so its state is final: inspect it (OOM?) meanwhile.
+    const [, state] = await Promise.all([
+      Promise.race([this.streamClosed, new Promise((r) => setTimeout(r, 2000).unref())]),
+      this.container.inspect().then((i) => i.State, () => null),
+    ]);
     if (state?.OOMKilled) {
       return { exitCode: status, reason: 'oom', message: 'the sandboxed program ran out of memory and was killed by the memory limit' };
     }
@@ -187,15 +199,13 @@ export class SandboxContainer {
 
   async remove(): Promise<void> {
     this.stream.destroy();
+    this.events?.destroy();
     await this.container.remove({ force: true, v: true }).catch((e: unknown) => {
       if (!/no such container|404|already in progress/i.test(errorMessage(e))) throw e;
     });
   }
 
-  private async watchEvents(): Promise<void> {
-    const events = (await this.docker.getEvents({
-      filters: { container: [this.container.id], event: ['kill'] },
-    })) as Readable;
+  private watchEvents(events: Readable): void {
     this.events = events;
     let buf = '';
     events.on('data', (chunk: Buffer) => {

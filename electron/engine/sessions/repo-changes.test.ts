@@ -48,6 +48,11 @@ describe('repo changes', () => {
     expect(c?.diff).toBe('');
   });
 
+  it('nothing changed: no paths, an empty diff, the same head', async () => {
+    const start = (await repoHead(repo))!;
+    expect(await repoChanges(repo, start)).toEqual({ since: start, head: start, paths: [], diff: '', truncated: false });
+  });
+
   it('bounds the diff', async () => {
     const start = (await repoHead(repo))!;
     writeFileSync(join(repo, 'a.txt'), 'x'.repeat(10_000));

@@ -41,12 +41,15 @@ export interface RepoChanges {
  */
 export async function repoChanges(repo: string, since: string, maxDiffBytes = 2 * 1024 * 1024): Promise<RepoChanges | null> {
   try {
-    const [head, names, untracked, diff] = await Promise.all([
+    const [head, names, untracked] = await Promise.all([
       repoHead(repo),
       git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--name-status', '-z', since]),
       git(repo, ['ls-files', '--others', '--exclude-standard', '-z']),
-      git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--no-color', since], 256 * 1024 * 1024),
     ]);
+    // No tracked path differs: the diff is empty, and one git process fewer ends the session.
+    const diff = names.stdout
+      ? await git(repo, ['diff', '--relative', '--no-ext-diff', '--no-textconv', '--no-color', since], 256 * 1024 * 1024)
+      : { stdout: '' };
     const paths: RepoChanges['paths'] = [];
     const f = names.stdout.split('\0');
     for (let i = 0; i + 1 < f.length; ) {

@@ -18,7 +18,6 @@ import type { WorkspaceOptions } from '../sandbox/workspace.js';
 import { checkRepo, prepareWorkspace, releaseWorkspace } from '../sandbox/workspace.js';
 import type { SessionEventSink } from './session-events.js';
 import type { EgressOptions, SessionEgress } from './session-egress.js';
-import { openSessionEgress } from './session-egress.js';
 import { newSessionId } from './session-id.js';
 import type { RepoChanges } from './repo-changes.js';
 import { repoChanges, repoHead } from './repo-changes.js';
@@ -250,6 +249,7 @@ export class SessionRunner {
       await this.store.put(record);
       trace('session recorded');
       if (opts.egress) {
+        const { openSessionEgress } = await import('./session-egress.js'); // the proxy stack loads only for sessions with a network
         egress = await openSessionEgress(this.deps.docker, id, this.deps.events, opts.egress, (reason) => {
           void this.abort(id, `the session was stopped because the egress proxy failed closed (${reason})`);
         });
@@ -389,18 +389,15 @@ export class SessionRunner {
     this.live.delete(record.id);
     this.liveEgress.delete(record.id);
     trace('container exited');
-    const removal = exit.reason === 'engine-lost' ? Promise.resolve() : sandbox.remove().catch(() => {});
-    await removal;
+    // Nothing writes to the repo once the program has exited: what it changed is read while the
+    // container is removed (the placeholders are empty directories, which git does not list).
+    const changesP = since ? repoChanges(ws.repo, since) : (changesOf?.().catch(() => null) ?? Promise.resolve(null));
+    if (exit.reason !== 'engine-lost') await sandbox.remove().catch(() => {});
     await egress?.close(); // after the container: the network cannot go while it is attached
     await extras?.close();
     trace('container removed');
     stdout.end();
     stderr.end();
-    await releaseWorkspace(ws);
-    this.deps.events.emit(record.id, 'container.lifecycle', {
-      containerId: sandbox.id,
-      state: exit.reason === 'oom' ? 'oom' : 'removed',
-    });
     const patch: Partial<SessionRecord> = {
       state: exit.reason === 'exited' ? 'ended' : exit.reason === 'engine-lost' ? 'failed' : 'ended',
       endedAt: new Date().toISOString(),
@@ -408,10 +405,18 @@ export class SessionRunner {
       endReason: exit.reason,
       message: exit.message ?? null,
     };
+    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
+    trace('workspace released, changes read');
+    this.deps.events.emit(record.id, 'container.lifecycle', {
+      containerId: sandbox.id,
+      state: exit.reason === 'oom' ? 'oom' : 'removed',
+    });
     // What the session changed in the repo, against the commit it started from.
-    const changes = since ? await repoChanges(ws.repo, since) : ((await changesOf?.().catch(() => null)) ?? null);
     if (changes) this.deps.events.emit(record.id, 'file.changes', changes);
+    // The index says "ended" only right before `session.ended`: whoever sees it there (the API)
+    // finds the session's events complete.
     const updated = await this.store.update(record.id, patch).catch(() => ({ ...record, ...patch }));
+    trace('session end recorded');
     this.deps.events.emit(record.id, 'session.ended', {
       exitCode: exit.exitCode,
       reason: exit.reason,

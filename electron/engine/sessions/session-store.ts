@@ -1,31 +1,78 @@
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { z } from 'zod';
 import { PaddockError } from '../errors.js';
 import { withLockFile } from '../lock-file.js';
 
-export const SessionState = z.enum(['starting', 'running', 'paused', 'ended', 'failed', 'interrupted']);
-export type SessionState = z.infer<typeof SessionState>;
+export const SESSION_STATES = ['starting', 'running', 'paused', 'ended', 'failed', 'interrupted'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
 
-export const SessionRecord = z.object({
-  id: z.string(),
-  repo: z.string(),
-  image: z.string(),
-  imageDigest: z.string().nullable(),
-  agent: z.string(),
-  command: z.array(z.string()),
-  state: SessionState,
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  exitCode: z.number().int().nullable(),
-  endReason: z.string().nullable(),
-  message: z.string().nullable().optional(),
-  containerId: z.string().nullable(),
+export interface SessionRecord {
+  id: string;
+  repo: string;
+  image: string;
+  imageDigest: string | null;
+  agent: string;
+  command: string[];
+  state: SessionState;
+  startedAt: string;
+  endedAt: string | null;
+  exitCode: number | null;
+  endReason: string | null;
+  message?: string | null;
+  containerId: string | null;
   /** Placeholder dirs created in the repo; removed at the end (or by the reaper after a crash). */
-  placeholders: z.array(z.string()).default([]),
-  owner: z.object({ host: z.string(), pid: z.number(), start: z.string() }),
-});
-export type SessionRecord = z.infer<typeof SessionRecord>;
+  placeholders: string[];
+  owner: { host: string; pid: number; start: string };
+}
+
+type Check = (v: unknown) => string | null;
+const str: Check = (v) => (typeof v === 'string' ? null : 'expected a string');
+const nullable = (c: Check): Check => (v) => (v === null ? null : c(v));
+const int: Check = (v) => (Number.isInteger(v) ? null : 'expected an integer');
+const num: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'expected a number');
+const strings: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'expected an array of strings');
+const state: Check = (v) => (SESSION_STATES.includes(v as SessionState) ? null : `expected one of ${SESSION_STATES.join(', ')}`);
+const RECORD: Record<keyof SessionRecord, Check> = {
+  id: str,
+  repo: str,
+  image: str,
+  imageDigest: nullable(str),
+  agent: str,
+  command: strings,
+  state,
+  startedAt: str,
+  endedAt: nullable(str),
+  exitCode: nullable(int),
+  endReason: nullable(str),
+  message: (v) => (v === undefined ? null : nullable(str)(v)),
+  containerId: nullable(str),
+  placeholders: (v) => (v === undefined ? null : strings(v)),
+  owner: (v) => {
+    if (typeof v !== 'object' || v === null) return 'expected an object';
+    const o = v as Record<string, unknown>;
+    return str(o.host) ?? num(o.pid) ?? str(o.start);
+  },
+};
+
+/**
+ * Check one stored record (the index is a file anyone with the user's rights may edit): the
+ * known fields, typed; unknown fields are dropped. Plain checks rather than a schema library,
+ * which would be most of a short `paddock run`'s module loading.
+ */
+export function parseSessionRecord(v: unknown, at: string): SessionRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`expected an object at ${at}`);
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, check] of Object.entries(RECORD)) {
+    const problem = check(o[k]);
+    if (problem) throw new Error(`${problem} at ${at}.${k}`);
+    if (o[k] !== undefined) out[k] = k === 'owner' ? { ...(o[k] as object) } : o[k];
+  }
+  out.placeholders ??= [];
+  const owner = o.owner as SessionRecord['owner'];
+  out.owner = { host: owner.host, pid: owner.pid, start: owner.start };
+  return out as unknown as SessionRecord;
+}
 
 interface IndexFile {
   version: 1;
@@ -103,16 +150,17 @@ export class SessionStore {
         `the sessions index ${this.path} is not valid JSON (${(e as Error).message}); move it aside and it will be recreated`,
       );
     }
-    const parsed = z
-      .object({ version: z.literal(1), sessions: z.array(SessionRecord) })
-      .safeParse(this.db.data);
-    if (!parsed.success) {
+    try {
+      const data = this.db.data as unknown as { version?: unknown; sessions?: unknown };
+      if (typeof data !== 'object' || data === null || data.version !== 1) throw new Error('expected version 1 at version');
+      if (!Array.isArray(data.sessions)) throw new Error('expected an array at sessions');
+      this.db.data = { version: 1, sessions: data.sessions.map((r, i) => parseSessionRecord(r, `sessions.${i}`)) };
+    } catch (e) {
       throw new PaddockError(
         'INTERNAL',
-        `the sessions index ${this.path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`,
+        `the sessions index ${this.path} has an unexpected shape: ${(e as Error).message}`,
       );
     }
-    this.db.data = parsed.data;
   }
 }
 

@@ -10,7 +10,6 @@ import type { EffectivePolicyResult } from '../policy/policy-types.js';
 import type { EngineEndpoint } from '../sandbox/docker-client.js';
 import { connectEngine } from '../sandbox/docker-client.js';
 import { checkRepo } from '../sandbox/workspace.js';
-import { telemetryConfigFromPolicy } from '../telemetry/telemetry-config.js';
 import { trace } from '../trace.js';
 import { watchFiles } from './policy-watch.js';
 import { SessionEventBus } from './session-events.js';
@@ -119,7 +118,7 @@ export class Supervisor {
     const repo = await checkRepo(opts.repo);
     const [runner, policy] = await Promise.all([
       this.runner(),
-      loadEffectivePolicy({ repo, home: this.home }),
+      loadEffectivePolicy({ repo, home: this.home, commandParser: false }),
     ]);
     trace('engine connected, policy loaded');
     for (const w of policy.warnings)
@@ -175,15 +174,17 @@ export class Supervisor {
     await this.journal.close();
   }
 
-  /** OpenTelemetry logs of this session when its policy turns them on; never holds the session up. */
   /**
-   * OpenTelemetry logs for one session when its policy turns them on. The SDK is loaded only then
-   * (it is a large part of start-up otherwise); attaching is synchronous so no event is missed.
+   * OpenTelemetry logs for one session when its policy turns them on. The config check and the
+   * SDK are loaded only then (they are a large part of start-up otherwise); attaching is
+   * synchronous so no event is missed. (The policy schema has already checked the section.)
    */
   private async telemetryFor(
     policy: EffectivePolicyResult,
   ): Promise<((sessionId: string) => () => Promise<void>) | null> {
     const t = policy.policy.telemetry;
+    if (!t.enabled) return null;
+    const { telemetryConfigFromPolicy } = await import('../telemetry/telemetry-config.js');
     const config = telemetryConfigFromPolicy({
       enabled: t.enabled,
       endpoint: t.endpoint ?? undefined,
@@ -222,7 +223,7 @@ export class Supervisor {
     return watchFiles(files, () => {
       void (async () => {
         try {
-          const next = await loadEffectivePolicy({ repo, home: this.home });
+          const next = await loadEffectivePolicy({ repo, home: this.home, commandParser: false });
           const e = egressFor(next);
           const applied = e
             ? await this.runnerReady!.reloadNetwork(sessionId, e.rules, e.defaultDecision)

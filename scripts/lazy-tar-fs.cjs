@@ -1,0 +1,2 @@
+// See lazy-dockerode-build.cjs.
+module.exports = require('./lazy-dockerode-build.cjs').tarFs;
