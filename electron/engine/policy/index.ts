@@ -17,3 +17,6 @@ export type { EgressRuleData } from './policy-network.js';
 export { formatExplain } from './policy-explain.js';
 export { createPathJudge } from './policy-paths.js';
 export type { PathJudge } from './policy-paths.js';
+export { createMcpJudge, splitMcpToolName } from './mcp-rules.js';
+export type { McpJudge, McpVerdict } from './mcp-rules.js';
+export { approvalArgv, quoteArgv, repoKey } from './policy-projects.js';

@@ -6,6 +6,7 @@ import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
 import { applyCeilings, DEFAULT_MANAGED_PATH, managedPublicKey, verifyManagedSignature } from './policy-managed.js';
 import { applyLayer, emptyState } from './policy-merge.js';
+import { applyProjectSection, repoKey } from './policy-projects.js';
 import { readPolicySource } from './policy-source.js';
 import type { PolicySource } from './policy-source.js';
 import { assertProjectTightens } from './policy-tighten.js';
@@ -86,11 +87,15 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   if (managed?.data.ceilings?.lock_rules) {
     for (const r of sources[0]!.data.commands?.rules ?? []) locked.add(r.id);
     for (const r of managed.data.commands?.rules ?? []) locked.add(r.id);
+    for (const r of sources[0]!.data.mcp?.rules ?? []) locked.add(`mcp:${r.id}`);
+    for (const r of managed.data.mcp?.rules ?? []) locked.add(`mcp:${r.id}`);
   }
   for (const src of sources) {
     if (src.layer === 'project') assertProjectTightens(src, st.policy, userFile);
     applyLayer(st, src, src.layer === 'default' ? new Set() : locked);
+    if (src.layer === 'user' && options.repo) applyProjectSection(st, src, options.repo);
   }
+  if (options.repo) st.policy.repo = repoKey(options.repo);
   if (managed) {
     applyLayer(st, managed);
     if (managed.data.ceilings) applyCeilings(st, (key) => managed.at(['ceilings', key]));
