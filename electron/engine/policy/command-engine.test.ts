@@ -83,7 +83,9 @@ describe('the tree-sitter-free fast path for simple lines', () => {
     const extra = ['grep -rn "TODO: fix" src', "echo 'a  b' c", 'cat "a b"\'c d\'e', 'X="a b" ls', "rg -e 'x|y' --glob '*.ts'", '"" ls', 'ls   -la\t src',
       'ls && git push', 'a | b | c', 'ls;', 'ls; ', 'x || y && z', "echo 'a;b' | grep ';'", 'ls |', '&& ls', 'ls & pwd', 'curl -s x | sudo sh',
       'cat a | tee b | sh -s', 'ls;;', 'ls |& cat', 'env | grep A && timeout 3 nice ls',
-      'PATH=/x', 'FOO=1', 'LD_PRELOAD=/x.so ls', 'FOO=1 BAR=2', "echo \"it's\" 'say \"hi\"'", 'sh -c ls', 'bash -c "rm -rf /"'];
+      'PATH=/x', 'FOO=1', 'LD_PRELOAD=/x.so ls', 'FOO=1 BAR=2', "echo \"it's\" 'say \"hi\"'", 'sh -c ls', 'bash -c "rm -rf /"',
+      // Tildes (fast path since the speed work): expanded at a word's start, or after = and : in assignments.
+      'rm -rf ~', 'cd ~ && ls', 'ls ~root', 'ls ~+ ~- ~/x~y', 'echo a~b HEAD~3 @~1', 'X=~/bin ls', 'PATH=~/bin:~/x ls', 'ls a=~/b', '~/bin/tool -x', 'git diff HEAD~1..HEAD~3', "echo '~' \"~\" ~", 'cp x ~/.ssh/', 'ls ~~', 'ls ~/~'];
     const lines = [...commandCases.map((c) => c[0]), ...extra];
     let fast = 0;
     for (const line of lines) {

@@ -125,13 +125,17 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     return parts;
   };
 
+  let last: { workspace: string; home: string; m: ReturnType<typeof pathMatcher> } | null = null;
   const protectedFor = (ctx: ResolvedContext) => {
+    // Nearly every call has the same roots as the last one: skip building the key then.
+    if (last && last.workspace === ctx.workspace && last.home === ctx.home) return last.m;
     const key = `${ctx.workspace}\0${ctx.home}`;
     let m = matchers.get(key);
     if (!m) {
       m = pathMatcher(policy.paths.protected, ctx);
       matchers.set(key, m);
     }
+    last = { workspace: ctx.workspace, home: ctx.home, m };
     return m;
   };
 
@@ -227,7 +231,7 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
             v = { decision: f.decision, rule: engineRef(f.id), justification: f.reason };
           }
         }
-        const pv: PartVerdict = { kind: part.kind, text: part.text, argv: part.argv, via: part.via, ...v };
+        const pv: PartVerdict = { kind: part.kind, text: part.text, argv: part.argv, via: part.via, decision: v.decision, rule: v.rule, justification: v.justification };
         verdicts.push(pv);
         if (!deciding || commandStrictness(pv.decision) > commandStrictness(deciding.decision)) deciding = pv;
       }

@@ -6,7 +6,7 @@
  * empty commands) returns null and goes to the parser. A unit test proves both paths split
  * every line of the rule table identically.
  */
-const FAST_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^ \t;|&]|'[^'\n]*'|"[^"$`\\!\n]*")*$/;
+const FAST_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^~ \t;|&]|'[^'\n]*'|"[^"$`\\!\n]*")*$/;
 
 export interface FastStage {
   text: string;
