@@ -59,7 +59,7 @@ async function loadError(repo: string, o: LoadPolicyOptions = {}): Promise<{ cod
   throw new Error('expected the policy to be refused');
 }
 
-describe('always for this project', () => {
+describe('always for this project', { timeout: 60_000 }, () => {
   it('the broker writes the approval under projects.<repo>; it applies to that repo only and to exactly that command', async () => {
     writeFileSync(userFile(), '# my policy\nversion: 1\n');
     const events = new SessionEventBus();

@@ -74,7 +74,7 @@ function gate(answer: 'allow-once' | 'deny' = 'deny') {
   return { preToolUse, seen, asked };
 }
 
-describe('MCP rules in the gate (Claude PreToolUse)', () => {
+describe('MCP rules in the gate (Claude PreToolUse)', { timeout: 60_000 }, () => {
   it('allow rules let matching tools run without asking', async () => {
     const g = gate();
     const out = await g.preToolUse('mcp__github__get_issue', { owner: 'o', repo: 'r', issue_number: 1 });
@@ -128,7 +128,7 @@ describe('MCP rules in the gate (Claude PreToolUse)', () => {
   });
 });
 
-describe('MCP rules in the policy layers', () => {
+describe('MCP rules in the policy layers', { timeout: 60_000 }, () => {
   it('a project policy may add ask/forbid MCP rules but not allow ones or a looser default (file:line:col)', async () => {
     const repo = join(dir, 'repo');
     mkdirSync(join(repo, '.paddock'), { recursive: true });
