@@ -92,7 +92,8 @@ describe('the tree-sitter-free fast path for simple lines', () => {
       'echo "a>b" > c', "echo 'x' >> ~/y", 'tee a < b | sh', 'sh < script.sh', 'bash -c "ls > x"', 'ls >x 2>&- <y', 'echo x > "$F"',
       'echo x > a\\ b', 'cmd 2>>log', 'ls >-', 'ls > -x', 'a=1 > f', 'echo x 1>&2 && cat f > g', 'ls >& 2', 'ls 2 > x', 'ls >>> f',
       'cat <<< y', 'ls <> f', 'git log > .git/hooks/pre-commit', 'cd .git && echo x > hooks/post-merge', 'sudo tee /etc/x < y', "sh -c 'cat a > b' 2>/dev/null",
-      'ls 2>&1 >/dev/null | grep -v x', 'echo x>>f 2>&1', 'xargs rm < list.txt', 'echo x > ./a/../b', 'echo x >/tmp/../etc/passwd', 'ls 0<f', 'ls 1>f', 'ls 9>>f'];
+      'ls 2>&1 >/dev/null | grep -v x', 'echo x>>f 2>&1', 'xargs rm < list.txt', 'echo x > ./a/../b', 'echo x >/tmp/../etc/passwd', 'ls 0<f', 'ls 1>f', 'ls 9>>f',
+      'ls 0>f', 'cat - 2>&1', 'x - 2>/dev/null', 'git diff - 2>&1', 'a || b >x | c', 'cd x && npm test 2>&1 | tail -20', 'echo a=b > f', '- b= >f'];
     const lines = [...commandCases.map((c) => c[0]), ...extra];
     let fast = 0;
     for (const line of lines) {

@@ -11,13 +11,13 @@ const FAST_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^~ \t;|&<>]|'[^'\n]*'|"[^"$`\\!\n]*"
 
 /**
  * Redirections at the end of a simple command, each after a space: `> f`, `>> f`, `N> f`,
- * `N>> f`, `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection) with a
+ * `N>> f` (N 1-9), `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection) with a
  * plain word as the target, and `N>&M` / `>&-`. Anything else with < or > (no space before the
  * operator, `&>`, `>|`, `<<`, `<&`, a quoted or expanding target, a redirection before a word,
  * an assignment before it) goes to the parser.
  */
-const TAIL = /^((?:[^<>'"]|'[^']*'|"[^"]*")*?)((?:[ \t]+(?:\d?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+\d?>&(?:\d+|-))+)$/;
-const ONE = /[ \t]+((?:\d?>>?|<)[ \t]*([A-Za-z0-9_\-./=:,@%+^~]+)|\d?>&(?:\d+|-))/g;
+const TAIL = /^((?:[^<>'"]|'[^']*'|"[^"]*")*?)((?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+)$/;
+const ONE = /[ \t]+((?:[1-9]?>>?|<)[ \t]*([A-Za-z0-9_\-./=:,@%+^~]+)|[1-9]?>&(?:\d+|-))/g;
 
 export interface FastRedirect {
   /** As written (`> out.txt`, `2>/dev/null`). */
@@ -38,8 +38,11 @@ function splitRedirects(text: string): { head: string; redirects: FastRedirect[]
   if (!m) return null;
   const head = m[1]!;
   if (/[<>]/.test(head.replace(/'[^']*'|"[^"]*"/g, ''))) return null;
-  // `a=1 > f` does not parse the same way (the grammar gives up): leave assignments to the parser.
-  if (/^\s*[^\s'"]*=/.test(head)) return null;
+  // The grammar reads `- 2>x` as no `-` argument, `0>x` as a word `0`, and gives up on
+  // `a=1 > f`: leave those to the parser (descriptors 1-9 only above).
+  if (/(^|\s)-$/.test(head.trim())) return null;
+  // `a=1 > f`, `- b= >f`: the grammar gives up on some words with `=` before a redirection.
+  if (head.replace(/'[^']*'|"[^"]*"/g, '').includes('=')) return null;
   const redirects: FastRedirect[] = [];
   for (const r of m[2]!.matchAll(ONE)) {
     const op = /^\d?(>>|>&|>|<)/.exec(r[1]!)![1];
@@ -80,6 +83,8 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
   let stages: FastStage[] = [];
   let start = 0;
   let lastSep = '';
+  let piped = false;
+  let andOr = false;
   const cut = (end: number, sep: string): boolean => {
     const split = splitRedirects(src.slice(start, end).trim());
     if (!split) return false;
@@ -116,10 +121,15 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
     if (two === '&&' || two === '||') sep = two;
     else if (c === '&' || two === '|&' || two === ';;' || two === ';&' || two === ';|') return null;
     else sep = c;
+    if (sep === '|') piped = true;
+    else if (sep !== ';') andOr = true;
     if (!cut(i, sep)) return null;
     i += sep.length - 1;
     start = i + 1;
   }
   if (!cut(src.length, 'end')) return null;
+  // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
+  // redirection, a pipe and an and/or list on one line, let the parser decide.
+  if (andOr && piped && pipelines.some((p) => p.some((st) => st.redirects.length > 0))) return null;
   return pipelines;
 }
