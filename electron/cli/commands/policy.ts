@@ -45,7 +45,7 @@ export function registerPolicy(program: Command): void {
     .description(
       'Judge a command line with the effective policy. Exit 0 allow, 1 ask, 2 forbid, 125 if the policy fails to load.',
     )
-    .option('--repo <dir>', 'repository whose .paddock/policy.yaml applies', '.')
+    .option('--repo <dir>', 'repository whose .paddock/policy.yaml and per-repository approvals apply', '.')
     .option(
       '--cwd <dir>',
       'working directory the command would run in, as the sandbox sees it (default /workspace)',
@@ -84,7 +84,7 @@ export function registerPolicy(program: Command): void {
   policy
     .command('explain')
     .description('Print the effective policy with the layer and file:line:col that set each value.')
-    .option('--repo <dir>', 'repository whose .paddock/policy.yaml applies', '.')
+    .option('--repo <dir>', 'repository whose .paddock/policy.yaml and per-repository approvals apply', '.')
     .option('--json', 'print { policy, provenance, layers, fingerprint, warnings } as JSON')
     .action(async (flags: RepoFlags) => {
       const loaded = await load(flags.repo);

@@ -42,6 +42,9 @@ export function toPolicyView(r: EffectivePolicyResult, repo: string | null): Pol
   add('commands', 'default', p.commands.default, prov['commands.default']);
   for (const t of p.commands.test_runners) add('commands', 'test runner', t, prov[`commands.test_runners[${t}]`]);
   for (const rule of p.commands.rules) add('commands', `rule ${rule.id}`, `${rule.decision} ${rule.pattern}${rule.enabled ? '' : ' (disabled)'}`, rule.source);
+  for (const a of p.commands.approved) add('commands', `approved ${a.id}`, `allow "${a.command}" (always for this project)`, a.source);
+  add('mcp', 'default', p.mcp.default, prov['mcp.default']);
+  for (const rule of p.mcp.rules) add('mcp', `rule ${rule.id}`, `${rule.decision} server ${rule.server} tool ${rule.tool ?? '*'}${rule.enabled ? '' : ' (disabled)'}`, rule.source);
   for (const [key, items] of [
     ['protected', p.paths.protected],
     ['masked', p.paths.masked],

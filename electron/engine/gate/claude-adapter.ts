@@ -20,7 +20,7 @@ export interface ClaudeSettingsInput {
   token: string;
   /** Approval timeout; the PreToolUse hook waits a little longer than this. */
   approvalTimeoutSeconds: number;
-  policy?: Pick<EffectivePolicy, 'commands'>;
+  policy?: Pick<EffectivePolicy, 'commands'> & Partial<Pick<EffectivePolicy, 'mcp'>>;
 }
 
 export function claudeManagedSettings(input: ClaudeSettingsInput): Record<string, unknown> {
@@ -48,8 +48,17 @@ export function claudeManagedSettings(input: ClaudeSettingsInput): Record<string
 }
 
 /** Unconditional forbid rules as Claude `Bash(prefix:*)` denies (defence in depth; the gate judges everything). */
-export function claudeDenyRules(policy: Pick<EffectivePolicy, 'commands'>): string[] {
+export function claudeDenyRules(policy: Pick<EffectivePolicy, 'commands'> & Partial<Pick<EffectivePolicy, 'mcp'>>): string[] {
   const out: string[] = [];
+  // MCP forbid rules naming servers and tools literally: `mcp__server__tool`, or `mcp__server` for every tool.
+  for (const r of policy.mcp?.rules ?? []) {
+    if (!r.enabled || r.decision !== 'forbid' || r.server.includes('*')) continue;
+    for (const server of r.server.split('|')) {
+      const tool = r.tool ?? '*';
+      if (tool === '*') out.push(`mcp__${server}`);
+      else if (!tool.includes('*')) for (const t of tool.split('|')) out.push(`mcp__${server}__${t}`);
+    }
+  }
   for (const r of policy.commands.rules) {
     if (!r.enabled || r.decision !== 'forbid') continue;
     if (r.flags_any || r.flags_none || r.args_any || r.args_regex || r.args_max !== undefined || r.paths_outside || r.paths_within || r.piped_from) continue;

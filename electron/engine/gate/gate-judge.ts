@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { ApprovalBroker, ApprovalContext } from '../approvals/approval-broker.js';
 import type { ApprovalSubject } from '../approvals/approval-types.js';
-import type { CommandEngine, CommandVerdict, PathJudge, RuleRef } from '../policy/index.js';
+import { splitMcpToolName } from '../policy/index.js';
+import type { CommandEngine, CommandVerdict, McpJudge, PathJudge, RuleRef } from '../policy/index.js';
 import type { SessionEventSink } from '../sessions/session-events.js';
 import './gate-events.js';
 
@@ -16,6 +17,8 @@ export interface GateVerdict {
 export interface GateJudgeDeps {
   engine: CommandEngine;
   paths: PathJudge;
+  /** MCP rules of the policy (`createMcpJudge(policy)`); without it every MCP tool call asks. */
+  mcp?: McpJudge;
   broker: ApprovalBroker;
   ctx: ApprovalContext;
   events: SessionEventSink;
@@ -114,9 +117,12 @@ export function createGateJudge(deps: GateJudgeDeps): GateJudge {
       events.emit(ctx.sessionId, 'tool.request', { agent: ctx.agent, tool, command: line, input, cwd });
       const subject: ApprovalSubject = { kind: 'tool', tool, input, summary: line, cwd };
       if (tool.startsWith('mcp__')) {
-        const [, server = '', name = ''] = tool.split('__');
-        events.emit(ctx.sessionId, 'mcp.call', { agent: ctx.agent, server, tool: name, input });
-        return finish(line, 'ask', 'mcp (no MCP rules in the policy)', `MCP tool ${name} of server ${server}`, null, subject, started, signal);
+        const name = splitMcpToolName(tool);
+        events.emit(ctx.sessionId, 'mcp.call', { agent: ctx.agent, server: name?.server ?? '', tool: name?.tool ?? tool, input });
+        if (!name) return finish(line, 'ask', 'mcp (engine)', `${tool} is not a well-formed MCP tool name (mcp__<server>__<tool>)`, null, subject, started, signal);
+        const v = deps.mcp?.judge(tool);
+        if (!v) return finish(line, 'ask', 'mcp (no MCP rules given to the gate)', `MCP tool ${name.tool} of server ${name.server}`, null, subject, started, signal);
+        return finish(line, v.decision, ruleText(v.rule), v.justification, line, subject, started, signal);
       }
       const pctx = { cwd, workspace, home };
       if (pathKey) {

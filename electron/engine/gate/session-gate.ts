@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ApprovalBroker } from '../approvals/approval-broker.js';
 import { PaddockError } from '../errors.js';
-import { createCommandEngine, createPathJudge, initPolicyEngine } from '../policy/index.js';
+import { createCommandEngine, createMcpJudge, createPathJudge, initPolicyEngine } from '../policy/index.js';
 import type { EffectivePolicy, Provenance } from '../policy/index.js';
 import type { SessionEgress } from '../sessions/session-egress.js';
 import type { SessionEventSink } from '../sessions/session-events.js';
@@ -104,6 +104,7 @@ export function sessionJudge(opts: Pick<SessionGateOptions, 'agent' | 'repo' | '
   return createGateJudge({
     engine: createCommandEngine(opts.policy, { provenance: opts.provenance }),
     paths: createPathJudge(opts.policy),
+    mcp: createMcpJudge(opts.policy, opts.provenance),
     broker: opts.broker,
     ctx: { sessionId, agent: opts.agent, repo: opts.repo, timeoutMs: opts.policy.approvals.timeout_seconds * 1000 },
     events: opts.events,

@@ -83,7 +83,17 @@ describe('the tree-sitter-free fast path for simple lines', () => {
     const extra = ['grep -rn "TODO: fix" src', "echo 'a  b' c", 'cat "a b"\'c d\'e', 'X="a b" ls', "rg -e 'x|y' --glob '*.ts'", '"" ls', 'ls   -la\t src',
       'ls && git push', 'a | b | c', 'ls;', 'ls; ', 'x || y && z', "echo 'a;b' | grep ';'", 'ls |', '&& ls', 'ls & pwd', 'curl -s x | sudo sh',
       'cat a | tee b | sh -s', 'ls;;', 'ls |& cat', 'env | grep A && timeout 3 nice ls',
-      'PATH=/x', 'FOO=1', 'LD_PRELOAD=/x.so ls', 'FOO=1 BAR=2', "echo \"it's\" 'say \"hi\"'", 'sh -c ls', 'bash -c "rm -rf /"'];
+      'PATH=/x', 'FOO=1', 'LD_PRELOAD=/x.so ls', 'FOO=1 BAR=2', "echo \"it's\" 'say \"hi\"'", 'sh -c ls', 'bash -c "rm -rf /"',
+      // Tildes (fast path since the speed work): expanded at a word's start, or after = and : in assignments.
+      'rm -rf ~', 'cd ~ && ls', 'ls ~root', 'ls ~+ ~- ~/x~y', 'echo a~b HEAD~3 @~1', 'X=~/bin ls', 'PATH=~/bin:~/x ls', 'ls a=~/b', '~/bin/tool -x', 'git diff HEAD~1..HEAD~3', "echo '~' \"~\" ~", 'cp x ~/.ssh/', 'ls ~~', 'ls ~/~',
+      // Trailing redirections (fast path since the speed work) and the ones left to the parser.
+      'ls > /dev/null 2>&1', 'npm test 2>&1 | tail -20', 'echo a2>x', 'echo 2>x', 'echo 2 >x', 'echo x >&2', 'echo x >& file', 'echo x >| f',
+      'echo x &> f', 'echo x &>> f', 'cat < in > out', 'cat <in >out', 'echo > f x', '> f', 'exec 3> f', 'ls 10>x', 'echo x >f;ls', 'echo x>f',
+      'echo "a>b" > c', "echo 'x' >> ~/y", 'tee a < b | sh', 'sh < script.sh', 'bash -c "ls > x"', 'ls >x 2>&- <y', 'echo x > "$F"',
+      'echo x > a\\ b', 'cmd 2>>log', 'ls >-', 'ls > -x', 'a=1 > f', 'echo x 1>&2 && cat f > g', 'ls >& 2', 'ls 2 > x', 'ls >>> f',
+      'cat <<< y', 'ls <> f', 'git log > .git/hooks/pre-commit', 'cd .git && echo x > hooks/post-merge', 'sudo tee /etc/x < y', "sh -c 'cat a > b' 2>/dev/null",
+      'ls 2>&1 >/dev/null | grep -v x', 'echo x>>f 2>&1', 'xargs rm < list.txt', 'echo x > ./a/../b', 'echo x >/tmp/../etc/passwd', 'ls 0<f', 'ls 1>f', 'ls 9>>f',
+      'ls 0>f', 'cat - 2>&1', 'x - 2>/dev/null', 'git diff - 2>&1', 'a || b >x | c', 'cd x && npm test 2>&1 | tail -20', 'echo a=b > f', '- b= >f'];
     const lines = [...commandCases.map((c) => c[0]), ...extra];
     let fast = 0;
     for (const line of lines) {

@@ -42,7 +42,19 @@ export interface CommandEngine {
 const WRITERS = new Set(['tee', 'cp', 'mv', 'ln', 'install', 'rsync', 'touch', 'truncate', 'chmod', 'chown', 'chgrp', 'rm', 'rmdir', 'unlink', 'mkdir', 'patch', 'shred']);
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 
-type EnginePolicy = Pick<EffectivePolicy, 'commands' | 'paths'>;
+type EnginePolicy = Pick<EffectivePolicy, 'paths'> & {
+  commands: Omit<EffectivePolicy['commands'], 'approved'> & { approved?: EffectivePolicy['commands']['approved'] };
+  ceilings?: EffectivePolicy['ceilings'];
+};
+
+/**
+ * May an `always for this project` approval turn this rule's `ask` into allow? Only the user's
+ * own rules and built-in ones (unless the managed policy locks built-in rules); never a project
+ * rule (the repo's own tightening) or a managed one.
+ */
+function overridable(rule: EffectiveCommandRule, lockRules: boolean): boolean {
+  return rule.source.layer === 'user' || (rule.source.layer === 'default' && !lockRules) || rule.id.startsWith('test-runner:');
+}
 
 export interface CommandEngineOptions {
   provenance?: Provenance;
@@ -97,6 +109,8 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
   }));
   const index = new RuleIndex([...policy.commands.rules.map((r) => compileRule(r)), ...runners.map((r) => compileRule(r, true))]);
   const defaultRef: RuleRef = { id: 'commands.default', source: prov['commands.default'] ?? ENGINE_SOURCE };
+  const approved = new Map((policy.commands.approved ?? []).map((a) => [a.argv.join('\0'), a]));
+  const lockRules = policy.ceilings?.lock_rules === true;
   const cacheSize = options.cacheSize ?? 1000;
   const cache = new Map<string, ShellPart[]>();
   const matchers = new Map<string, ReturnType<typeof pathMatcher>>();
@@ -111,13 +125,17 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     return parts;
   };
 
+  let last: { workspace: string; home: string; m: ReturnType<typeof pathMatcher> } | null = null;
   const protectedFor = (ctx: ResolvedContext) => {
+    // Nearly every call has the same roots as the last one: skip building the key then.
+    if (last && last.workspace === ctx.workspace && last.home === ctx.home) return last.m;
     const key = `${ctx.workspace}\0${ctx.home}`;
     let m = matchers.get(key);
     if (!m) {
       m = pathMatcher(policy.paths.protected, ctx);
       matchers.set(key, m);
     }
+    last = { workspace: ctx.workspace, home: ctx.home, m };
     return m;
   };
 
@@ -161,12 +179,34 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
       if (best && commandStrictness(c.rule.decision) <= commandStrictness(best.rule.decision)) continue;
       if (ruleMatches(c, part, split, ctx)) best = c;
     }
-    let out = best
+    const out = best
       ? { decision: best.rule.decision, rule: { id: best.rule.id, source: best.rule.source }, justification: best.rule.justification ?? `rule ${best.rule.id}` }
       : { decision: policy.commands.default, rule: defaultRef, justification: 'no rule matches this command; the policy default applies' };
     const hit = writesProtected(part, ctx);
-    if (hit !== null) out = { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${hit} is a protected path (read-only in the sandbox)` };
+    if (hit !== null) return { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${hit} is a protected path (read-only in the sandbox)` };
+    if (out.decision === 'ask' && approved.size > 0) {
+      const a = approvedFor(part);
+      if (a && (!best || everyAskOverridable(part, split, ctx))) {
+        const justification = a.justification ?? `always allowed for this project (approved ${a.command})`;
+        return { decision: 'allow', rule: { id: a.id, source: a.source }, justification };
+      }
+    }
     return out;
+  }
+
+  /** The approval naming exactly this part's argv (nothing run-time dependent in it). */
+  function approvedFor(part: ShellPart): EffectivePolicy['commands']['approved'][number] | undefined {
+    if (part.dynamic.some(Boolean)) return undefined;
+    return approved.get(part.argv.join('\0'));
+  }
+
+  /** Every rule that matches and asks may be overridden by an approval (no forbid matched: the caller saw ask). */
+  function everyAskOverridable(part: ShellPart, split: ReturnType<typeof splitArgs>, ctx: ResolvedContext): boolean {
+    const sub = split.positional[0];
+    for (const c of index.candidates(part.argv[0]!, sub && !sub.dynamic ? sub.value : undefined)) {
+      if (c.rule.decision === 'ask' && !overridable(c.rule, lockRules) && ruleMatches(c, part, split, ctx)) return false;
+    }
+    return true;
   }
 
   return {
@@ -191,7 +231,7 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
             v = { decision: f.decision, rule: engineRef(f.id), justification: f.reason };
           }
         }
-        const pv: PartVerdict = { kind: part.kind, text: part.text, argv: part.argv, via: part.via, ...v };
+        const pv: PartVerdict = { kind: part.kind, text: part.text, argv: part.argv, via: part.via, decision: v.decision, rule: v.rule, justification: v.justification };
         verdicts.push(pv);
         if (!deciding || commandStrictness(pv.decision) > commandStrictness(deciding.decision)) deciding = pv;
       }

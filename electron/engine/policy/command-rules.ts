@@ -32,7 +32,8 @@ export interface CompiledRule {
   tokens: TokenSet[];
   flagsAny: string[] | null;
   flagsNone: string[] | null;
-  argsAny: RegExp[] | null;
+  /** args_any globs: literal ones as a set (compared as strings), the rest as regular expressions. */
+  argsAny: { exact: Set<string>; re: RegExp[] } | null;
   argsRegex: RegExp | null;
   argsMax: number | null;
   /** Pattern tokens match argv literally (test runners: `python -m pytest`) instead of positional arguments. */
@@ -79,7 +80,7 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
     tokens: tokens.slice(1),
     flagsAny: rule.flags_any ?? null,
     flagsNone: rule.flags_none ?? null,
-    argsAny: rule.args_any?.map((g) => globToRegExp(g)) ?? null,
+    argsAny: rule.args_any ? argsAnyOf(rule.args_any) : null,
     argsRegex,
     argsMax: rule.args_max ?? null,
     literal,
@@ -88,6 +89,19 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
     pipedFrom: rule.piped_from ? new Set(rule.piped_from) : null,
   };
 }
+
+/** A glob with no special character matches exactly itself (globToRegExp escapes every character of it). */
+function argsAnyOf(globs: readonly string[]): { exact: Set<string>; re: RegExp[] } {
+  const exact = new Set<string>();
+  const re: RegExp[] = [];
+  for (const g of globs) {
+    if (/[*?{\\]/.test(g)) re.push(globToRegExp(g));
+    else exact.add(g);
+  }
+  return { exact, re };
+}
+
+const anyArg = (a: { exact: Set<string>; re: RegExp[] }, v: string): boolean => a.exact.has(v) || a.re.some((r) => r.test(v));
 
 /**
  * Does `flag` (as written in a rule) appear in `arg`? `--long` matches `--long` and
@@ -152,7 +166,7 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   if (c.flagsNone && c.flagsNone.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
   const rest = positional.slice(c.tokens.length);
   if (c.argsMax !== null && rest.length > c.argsMax) return false;
-  if (c.argsAny && !rest.some((p) => p.forms.some((v) => c.argsAny!.some((r) => r.test(v))))) return false;
+  if (c.argsAny && !rest.some((p) => p.forms.some((v) => anyArg(c.argsAny!, v)))) return false;
   if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
   if (c.pathsOutside) {
     const dirs = resolveDirs(c.pathsOutside, ctx);
@@ -172,9 +186,9 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
  * Wildcard-program rules apply to every command. Candidate lists are built once and reused.
  */
 export class RuleIndex {
-  private readonly byProgram = new Map<string, { any: CompiledRule[]; bySub: Map<string, CompiledRule[]> }>();
+  private readonly byProgram = new Map<string, { any: CompiledRule[]; bySub: Map<string, CompiledRule[]>; memo: Map<string, readonly CompiledRule[]> }>();
   private readonly wildcard: CompiledRule[] = [];
-  private readonly memo = new Map<string, readonly CompiledRule[]>();
+  private memoSize = 0;
 
   constructor(readonly rules: readonly CompiledRule[]) {
     for (const r of rules) {
@@ -186,7 +200,7 @@ export class RuleIndex {
       const first = r.literal ? null : (r.tokens[0] ?? null);
       for (const p of r.program) {
         let entry = this.byProgram.get(p);
-        if (!entry) this.byProgram.set(p, (entry = { any: [], bySub: new Map() }));
+        if (!entry) this.byProgram.set(p, (entry = { any: [], bySub: new Map(), memo: new Map() }));
         if (!first) entry.any.push(r);
         else for (const t of first) entry.bySub.set(t, [...(entry.bySub.get(t) ?? []), r]);
       }
@@ -197,13 +211,16 @@ export class RuleIndex {
   candidates(program: string, sub: string | undefined): readonly CompiledRule[] {
     const entry = this.byProgram.get(program);
     if (!entry) return this.wildcard;
-    const key = `${program}\0${sub ?? ''}`;
-    let list = this.memo.get(key);
+    const key = sub === undefined ? '\0' : sub; // '\0' cannot be an argument
+    let list = entry.memo.get(key);
     if (!list) {
       // Keep the rules' declaration order so equal-strictness ties resolve the same way.
       const chosen = new Set([...entry.any, ...((sub !== undefined && entry.bySub.get(sub)) || []), ...this.wildcard]);
       list = this.rules.filter((r) => chosen.has(r));
-      if (this.memo.size < 10_000) this.memo.set(key, list);
+      if (this.memoSize < 10_000) {
+        entry.memo.set(key, list);
+        this.memoSize++;
+      }
     }
     return list;
   }

@@ -56,15 +56,27 @@ export function pathMatcher(globs: readonly string[], roots: { workspace: string
     else relative.push(globToRegExp(g.replace(/^\.\//, ''), 'i'));
   }
   const ws = roots.workspace.endsWith('/') ? roots.workspace : `${roots.workspace}/`;
+  const wsLower = ws.toLowerCase();
+  const test = (abs: string): boolean => {
+    if (absolute.some((r) => r.test(abs))) return true;
+    if (!abs.toLowerCase().startsWith(wsLower)) return false;
+    const rel = abs.slice(ws.length);
+    if (relative.some((r) => r.test(rel))) return true;
+    const segments = rel.split('/');
+    // `.git` matches the directory anywhere and everything below it.
+    return basename.length > 0 && segments.some((s) => basename.some((r) => r.test(s)));
+  };
+  // Agents name the same few paths over and over: remember answers (bounded).
+  const seen = new Map<string, boolean>();
   return {
     matches(abs: string): boolean {
-      if (absolute.some((r) => r.test(abs))) return true;
-      if (!abs.toLowerCase().startsWith(ws.toLowerCase())) return false;
-      const rel = abs.slice(ws.length);
-      if (relative.some((r) => r.test(rel))) return true;
-      const segments = rel.split('/');
-      // `.git` matches the directory anywhere and everything below it.
-      return basename.length > 0 && segments.some((s) => basename.some((r) => r.test(s)));
+      let hit = seen.get(abs);
+      if (hit === undefined) {
+        hit = test(abs);
+        if (seen.size >= 4096) seen.clear();
+        seen.set(abs, hit);
+      }
+      return hit;
     },
   };
 }
@@ -73,8 +85,16 @@ export function pathMatcher(globs: readonly string[], roots: { workspace: string
 export function resolveArgPath(arg: string, cwd: string, home: string): string {
   if (arg === '~' || arg.startsWith('~/')) return posix.normalize(posix.join(home, arg.slice(1)));
   if (arg === '$HOME' || arg.startsWith('$HOME/')) return posix.normalize(posix.join(home, arg.slice(5)));
+  // Most arguments are already normal once joined (no `//`, `/./`, `/../`, trailing `/`):
+  // skip path.join/normalize for those; they return the same string.
+  if (arg.startsWith('/') || cwd.startsWith('/')) {
+    const joined = arg.startsWith('/') ? arg : arg === '' ? cwd : cwd === '/' ? `/${arg}` : `${cwd}/${arg}`;
+    if (joined === '/' || !NOT_NORMAL.test(joined)) return joined;
+  }
   return posix.normalize(arg.startsWith('/') ? arg : posix.join(cwd, arg));
 }
+/** `//`, `/./`, `/../`, or a trailing `/`, `/.`, `/..`. */
+const NOT_NORMAL = /\/(?:\.{1,2})?(?:\/|$)/;
 
 /** `p` is `dir` or inside it. */
 export function isWithin(p: string, dir: string): boolean {

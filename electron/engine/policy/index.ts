@@ -20,3 +20,6 @@ export type { PathJudge } from './policy-paths.js';
 export { policyLayerPath, managedPolicyPath } from './policy-loader.js';
 export { checkLayerDraft, managedLocks, readLayerSource, saveLayer } from './policy-edit.js';
 export type { EditableLayer, LayerSource, PolicyLock } from './policy-edit.js';
+export { createMcpJudge, splitMcpToolName } from './mcp-rules.js';
+export type { McpJudge, McpVerdict } from './mcp-rules.js';
+export { approvalArgv, quoteArgv, repoKey } from './policy-projects.js';

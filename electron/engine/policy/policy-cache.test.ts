@@ -47,6 +47,20 @@ describe('the verified-policy cache', () => {
     expect((await load()).policy.paths.protected).toContain('served-from-the-cache/**');
   });
 
+  it('is keyed by the repository too: one repo\'s approvals never reach another through the cache', async () => {
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(home, 'policy.yaml'), `version: 1\nprojects:\n  ${repo}:\n    commands:\n      approved:\n        - id: push-main\n          command: git push origin main\n`);
+    const mine = await load();
+    expect(mine.policy.commands.approved.map((a) => a.id)).toEqual(['push-main']);
+    await load(); // now cached for this repo
+    const theirs = await load({ repo: other });
+    expect(theirs.policy.commands.approved).toEqual([]);
+    expect(theirs.policy.repo).not.toBe(mine.policy.repo);
+    expect(entries()).toHaveLength(2);
+    expect((await load()).policy.commands.approved.map((a) => a.id)).toEqual(['push-main']);
+  });
+
   it('any change to a layer file (or a new layer) is a full load', async () => {
     await load();
     editEntry(marker);

@@ -28,9 +28,12 @@ function codeIdentity(): string {
   return `${FORMAT}\0${self}\0${st.size}\0${st.mtimeMs}`;
 }
 
-/** The cache key: code identity + every layer's name, path and content hash. */
-export function policyCacheKey(layers: readonly Pick<LoadedLayer, 'layer' | 'file' | 'sha256'>[]): string {
-  return createHash('sha256').update(codeIdentity()).update('\n').update(policyFingerprint(layers)).digest('hex');
+/**
+ * The cache key: code identity + every layer's name, path and content hash + the repository the
+ * policy is for (the user layer's `projects.<repo>` section makes the result depend on it).
+ */
+export function policyCacheKey(layers: readonly Pick<LoadedLayer, 'layer' | 'file' | 'sha256'>[], repo: string | null = null): string {
+  return createHash('sha256').update(codeIdentity()).update('\n').update(policyFingerprint(layers)).update(`\nrepo\0${repo ?? ''}`).digest('hex');
 }
 
 export function policyCacheDir(home: string): string {
@@ -67,9 +70,9 @@ function wellFormed(r: unknown, layers: readonly LoadedLayer[]): r is EffectiveP
 }
 
 /** The cached result for these exact layers, or null (absent, unreadable, torn, other code, other layers). */
-export function readPolicyCache(home: string, layers: readonly LoadedLayer[]): EffectivePolicyResult | null {
+export function readPolicyCache(home: string, layers: readonly LoadedLayer[], repo: string | null = null): EffectivePolicyResult | null {
   try {
-    const key = policyCacheKey(layers);
+    const key = policyCacheKey(layers, repo);
     const entry = JSON.parse(readFileSync(join(policyCacheDir(home), `${key}.json`), 'utf8')) as Entry;
     if (!isObj(entry) || entry.format !== FORMAT || entry.key !== key || typeof entry.result !== 'string') return null;
     if (createHash('sha256').update(entry.result).digest('hex') !== entry.sha256) return null;
@@ -83,11 +86,11 @@ export function readPolicyCache(home: string, layers: readonly LoadedLayer[]): E
 }
 
 /** Store a fully loaded result (atomically: temp file, then rename). Failing to cache is not an error. */
-export function writePolicyCache(home: string, result: EffectivePolicyResult): void {
+export function writePolicyCache(home: string, result: EffectivePolicyResult, repo: string | null = null): void {
   try {
     const dir = policyCacheDir(home);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const key = policyCacheKey(result.layers);
+    const key = policyCacheKey(result.layers, repo);
     const text = JSON.stringify(result);
     const entry: Entry = { format: FORMAT, key, sha256: createHash('sha256').update(text).digest('hex'), result: text };
     const tmp = join(dir, `.${key}.${process.pid}.tmp`);

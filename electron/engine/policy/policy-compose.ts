@@ -3,6 +3,7 @@ import { applyCeilings, managedPublicKey, verifyManagedSignature } from './polic
 import { applyLayer, emptyState } from './policy-merge.js';
 import { readPolicySource } from './policy-source.js';
 import type { PolicySource } from './policy-source.js';
+import { applyProjectSection, repoKey } from './policy-projects.js';
 import { assertProjectTightens } from './policy-tighten.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
 import { policyFingerprint } from './policy-cache.js';
@@ -27,7 +28,7 @@ function read(l: LayerFile): PolicySource {
 export async function composePolicy(
   lower: LayerFile[],
   managedFile: LayerFile | null,
-  opts: { userFile: string; managedPublicKey?: string; env: NodeJS.ProcessEnv },
+  opts: { userFile: string; managedPublicKey?: string; env: NodeJS.ProcessEnv; repo?: string | null },
 ): Promise<EffectivePolicyResult> {
   await initPolicyEngine();
   const sources = lower.map(read);
@@ -44,11 +45,15 @@ export async function composePolicy(
   if (managed?.data.ceilings?.lock_rules) {
     for (const r of sources[0].data.commands?.rules ?? []) locked.add(r.id);
     for (const r of managed.data.commands?.rules ?? []) locked.add(r.id);
+    for (const r of sources[0].data.mcp?.rules ?? []) locked.add(`mcp:${r.id}`);
+    for (const r of managed.data.mcp?.rules ?? []) locked.add(`mcp:${r.id}`);
   }
   for (const src of sources) {
     if (src.layer === 'project') assertProjectTightens(src, st.policy, opts.userFile);
     applyLayer(st, src, src.layer === 'default' ? new Set() : locked);
+    if (src.layer === 'user' && opts.repo) applyProjectSection(st, src, opts.repo);
   }
+  if (opts.repo) st.policy.repo = repoKey(opts.repo);
   if (managed) {
     applyLayer(st, managed);
     if (managed.data.ceilings) applyCeilings(st, (key) => managed.at(['ceilings', key]));

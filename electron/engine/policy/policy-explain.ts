@@ -23,6 +23,14 @@ export function formatExplain(r: EffectivePolicyResult): string {
     const pattern = rule.pattern.length > 60 ? `${rule.pattern.slice(0, 57)}...` : rule.pattern;
     out.push(`    - ${rule.id}: ${rule.decision} "${pattern}"${state}  ${at(rule.source)}`);
   }
+  out.push(`  approved (always for this project${p.repo ? `: ${p.repo}` : '; no repository given'}):`);
+  for (const a of p.commands.approved) out.push(`    - ${a.id}: allow "${a.command}" (overrides a built-in or user ask)  ${at(a.source)}`);
+  out.push('mcp:');
+  out.push(`  default: ${p.mcp.default}  ${at(prov['mcp.default'])}`);
+  out.push('  rules:');
+  for (const rule of p.mcp.rules) {
+    out.push(`    - ${rule.id}: ${rule.decision} server "${rule.server}" tool "${rule.tool ?? '*'}"${rule.enabled ? '' : ' (disabled)'}  ${at(rule.source)}`);
+  }
   const list = (title: string, key: string, items: string[]) => {
     out.push(`  ${title}:`);
     for (const i of items) out.push(`    - ${i}  ${at(prov[`${key}[${i}]`])}`);

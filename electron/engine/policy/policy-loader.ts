@@ -6,6 +6,7 @@ import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
 import type { LayerFile } from './policy-compose.js';
 import { policyCacheDir, readPolicyCache, writePolicyCache } from './policy-cache.js';
+import { repoKey } from './policy-projects.js';
 import { DEFAULT_MANAGED_PATH } from './policy-types.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
 
@@ -112,13 +113,14 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   // every time. A data dir inside the repo (writable from the sandbox) is not trusted either.
   const cacheable = options.cache !== false && !options.drafts && !managed && !(options.repo && within(policyCacheDir(home), options.repo));
   const layers: LoadedLayer[] = lower.map((l) => ({ layer: l.layer, file: l.file, sha256: createHash('sha256').update(l.bytes.toString('utf8')).digest('hex') }));
-  const cached = cacheable ? readPolicyCache(home, layers) : null;
+  const repo = options.repo ? repoKey(options.repo) : null;
+  const cached = cacheable ? readPolicyCache(home, layers, repo) : null;
   if (cached) {
     if (options.commandParser !== false) await (await import('./shell-parser.js')).initPolicyEngine();
     return cached;
   }
   const { composePolicy } = await import('./policy-compose.js');
-  const result = await composePolicy(lower, managed, { userFile, managedPublicKey: options.managedPublicKey, env });
-  if (cacheable) writePolicyCache(home, result);
+  const result = await composePolicy(lower, managed, { userFile, managedPublicKey: options.managedPublicKey, env, repo: options.repo ?? null });
+  if (cacheable) writePolicyCache(home, result, repo);
   return result;
 }

@@ -66,6 +66,10 @@ export function applyCeilings(st: MergeState, at: (ceiling: keyof Ceilings) => S
     const v = c.commands_default;
     clamp('commands.default', 'commands_default', `raised to "${v}" (managed ceiling commands_default)`, () => (p.commands.default = v));
   }
+  if (c.mcp_default && commandStrictness(p.mcp.default) < commandStrictness(c.mcp_default)) {
+    const v = c.mcp_default;
+    clamp('mcp.default', 'mcp_default', `raised to "${v}" (managed ceiling mcp_default)`, () => (p.mcp.default = v));
+  }
   if (c.network_default && networkStrictness(p.network.default) < networkStrictness(c.network_default)) {
     const v = c.network_default;
     clamp('network.default', 'network_default', `raised to "${v}" (managed ceiling network_default)`, () => (p.network.default = v));

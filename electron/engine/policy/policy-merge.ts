@@ -14,16 +14,18 @@ export interface MergeState {
 
 export function emptyState(): MergeState {
   const policy: EffectivePolicy = {
-    commands: { default: 'ask', test_runners: [], rules: [] },
+    commands: { default: 'ask', test_runners: [], rules: [], approved: [] },
     paths: { protected: [], masked: [], allowed_secrets: [], writable_mounts: [] },
     network: { default: 'ask', presets: [], rules: [] },
+    mcp: { default: 'ask', rules: [] },
     approvals: { timeout_seconds: 300, unattended: 'deny' },
     agents: { default: 'claude', allowed: [], settings: {} },
     telemetry: { enabled: false, endpoint: null, headers: {}, log_prompts: false },
     ceilings: {},
+    repo: null,
   };
   const provenance: Provenance = {};
-  for (const k of ['commands.default', 'network.default', 'approvals.timeout_seconds', 'approvals.unattended', 'agents.default', 'telemetry.enabled', 'telemetry.log_prompts']) {
+  for (const k of ['commands.default', 'network.default', 'mcp.default', 'approvals.timeout_seconds', 'approvals.unattended', 'agents.default', 'telemetry.enabled', 'telemetry.log_prompts']) {
     provenance[k] = { ...ENGINE_SOURCE };
   }
   return { policy, provenance, warnings: [] };
@@ -41,7 +43,11 @@ export function applyLayer(st: MergeState, src: PolicySource, lockedRules: Reado
   if (d.ceilings && src.layer !== 'managed') {
     throw policyError(src.at(['ceilings']), 'ceilings may only be set by the managed policy; remove this section');
   }
+  if (d.projects && src.layer !== 'user') {
+    throw policyError(src.at(['projects']), `projects (per-repository approvals) may only be set in the user policy, not in the ${src.layer} policy; remove this section`);
+  }
   set(['commands', 'default'], d.commands?.default, (v) => (p.commands.default = v));
+  set(['mcp', 'default'], d.mcp?.default, (v) => (p.mcp.default = v));
   set(['network', 'default'], d.network?.default, (v) => (p.network.default = v));
   set(['approvals', 'timeout_seconds'], d.approvals?.timeout_seconds, (v) => (p.approvals.timeout_seconds = v));
   set(['approvals', 'unattended'], d.approvals?.unattended, (v) => (p.approvals.unattended = v));
@@ -93,6 +99,18 @@ export function applyLayer(st: MergeState, src: PolicySource, lockedRules: Reado
     if (at >= 0) p.commands.rules[at] = rule;
     else p.commands.rules.push(rule);
     prov[`commands.rules.${r.id}`] = source;
+  });
+  d.mcp?.rules?.forEach((r, i) => {
+    const source = src.at(['mcp', 'rules', i]);
+    const at = p.mcp.rules.findIndex((x) => x.id === r.id);
+    if (at >= 0 && lockedRules.has(`mcp:${r.id}`)) {
+      st.warnings.push({ source, message: `MCP rule "${r.id}" is locked by the managed policy; this ${src.layer} override is ignored` });
+      return;
+    }
+    const rule = { ...r, enabled: r.enabled ?? true, source };
+    if (at >= 0) p.mcp.rules[at] = rule;
+    else p.mcp.rules.push(rule);
+    prov[`mcp.rules.${r.id}`] = source;
   });
   if (src.layer === 'managed' && d.ceilings) {
     p.ceilings = d.ceilings;

@@ -127,9 +127,44 @@ export const TelemetrySchema = z.strictObject({
   log_prompts: z.boolean().optional(),
 });
 
+/** `*` any run of characters, `a|b` alternatives; names are matched whole. */
+const namePattern = z
+  .string()
+  .regex(/^[A-Za-z0-9_.*|-]+$/, 'expected a name pattern: letters, digits, "_", ".", "-", "*" (any run of characters), "|" (alternatives)');
+
+export const McpRuleSchema = z.strictObject({
+  id: ruleId,
+  server: namePattern.describe('MCP server name pattern (the <server> of mcp__<server>__<tool>)'),
+  tool: namePattern.optional().describe('Tool name pattern (the <tool> of mcp__<server>__<tool>); default "*"'),
+  decision: CommandDecisionSchema,
+  justification: z.string().optional().describe('Shown to the human and sent to the agent'),
+  enabled: z.boolean().optional(),
+});
+export type McpRule = z.infer<typeof McpRuleSchema>;
+
+export const McpSchema = z.strictObject({
+  default: CommandDecisionSchema.optional().describe('Decision for an MCP tool call no rule matches (default ask: it goes to the approvals broker)'),
+  rules: z.array(McpRuleSchema).optional(),
+});
+
+/** One command `always for this project` approved: exactly this simple command (after unwrapping) flows. */
+export const ApprovedCommandSchema = z.strictObject({
+  id: ruleId.optional(),
+  command: z.string().min(1).describe('One simple command without expansion, e.g. "git push origin main"; matched argv for argv'),
+  justification: z.string().optional(),
+});
+export type ApprovedCommand = z.infer<typeof ApprovedCommandSchema>;
+
+export const ProjectSectionSchema = z.strictObject({
+  commands: z.strictObject({ approved: z.array(ApprovedCommandSchema).optional() }).optional(),
+  network: z.strictObject({ rules: z.array(NetworkRuleSchema).optional() }).optional(),
+});
+export type ProjectSection = z.infer<typeof ProjectSectionSchema>;
+
 /** Managed layer only: bounds no lower layer may cross. */
 export const CeilingsSchema = z.strictObject({
   commands_default: CommandDecisionSchema.optional().describe('Unmatched commands are at least this strict'),
+  mcp_default: CommandDecisionSchema.optional().describe('MCP tool calls no rule matches are at least this strict'),
   network_default: NetworkDecisionSchema.optional().describe('Unmatched hosts are at least this strict'),
   unattended: z.enum(unattendedModes).optional(),
   max_approval_timeout_seconds: z.number().int().min(1).optional(),
@@ -148,6 +183,11 @@ export const PolicyFileSchema = z
     approvals: ApprovalsSchema.optional(),
     agents: AgentsSchema.optional(),
     telemetry: TelemetrySchema.optional(),
+    mcp: McpSchema.optional(),
+    projects: z
+      .record(z.string().regex(/^\//, 'expected the absolute path of a repository'), ProjectSectionSchema)
+      .optional()
+      .describe('User layer only: per-repository approvals ("always for this project"), keyed by the repository\'s absolute path'),
     ceilings: CeilingsSchema.optional(),
   })
   .describe('Paddock policy file (one layer)');

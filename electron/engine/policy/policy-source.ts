@@ -58,6 +58,10 @@ export function readPolicySource(layer: LayerName, file: string, text: string): 
       const keyRef = keyPosition(doc, path, key, refAt) ?? at(path);
       throw policyError(keyRef, `${pathText([...path, key])}: unknown key; expected one of: ${knownKeys(raw, path)}`);
     }
+    if (issue.code === 'invalid_key') {
+      const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+      throw policyError(at(path), `${pathText(path)}: ${inner}`);
+    }
     const missing = readIn(raw, path) === undefined;
     const where = missing ? at(path.slice(0, -1)) : at(path);
     const what = missing ? `missing required key "${String(path[path.length - 1])}"` : issue.message;
@@ -97,7 +101,10 @@ function knownKeys(_raw: unknown, path: YamlPath): string {
   for (const p of path) {
     schema = unwrapSchema(schema);
     if (typeof p === 'number') schema = (schema as { element?: unknown }).element;
-    else schema = (schema as { shape?: Record<string, unknown> }).shape?.[p];
+    else {
+      const s = schema as { shape?: Record<string, unknown>; valueType?: unknown };
+      schema = s.shape ? s.shape[p] : s.valueType; // records (projects.<repo>) have a value type
+    }
   }
   const shape = (unwrapSchema(schema) as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape).join(', ') : '(see `paddock policy schema`)';

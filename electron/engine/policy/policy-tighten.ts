@@ -46,6 +46,25 @@ export function assertProjectTightens(src: PolicySource, acc: EffectivePolicy, u
       refuse(at, `changes what rule "${rule.id}" matches (a project may only make an existing rule stricter, not narrower)`);
     }
   });
+  const m = d.mcp;
+  if (m?.default && commandStrictness(m.default) < commandStrictness(acc.mcp.default)) {
+    refuse(['mcp', 'default'], `sets mcp.default to "${m.default}", looser than "${acc.mcp.default}"`);
+  }
+  m?.rules?.forEach((rule, i) => {
+    const at: YamlPath = ['mcp', 'rules', i];
+    if (rule.enabled === false) refuse([...at, 'enabled'], `disables MCP rule "${rule.id}"`);
+    const existing = acc.mcp.rules.find((r) => r.id === rule.id);
+    if (!existing) {
+      if (rule.decision === 'allow') refuse([...at, 'decision'], `adds an MCP allow rule ("${rule.id}")`);
+      return;
+    }
+    if (commandStrictness(rule.decision) < commandStrictness(existing.decision)) {
+      refuse([...at, 'decision'], `relaxes MCP rule "${rule.id}" from ${existing.decision} to ${rule.decision}`);
+    }
+    if (rule.server !== existing.server || (rule.tool ?? '*') !== (existing.tool ?? '*')) {
+      refuse(at, `changes what MCP rule "${rule.id}" matches (a project may only make an existing rule stricter, not narrower)`);
+    }
+  });
   const p = d.paths;
   if (p?.allowed_secrets?.length) refuse(['paths', 'allowed_secrets'], 'un-masks secret files (paths.allowed_secrets)');
   if (p?.writable_mounts?.length) refuse(['paths', 'writable_mounts'], 'mounts host directories writable (paths.writable_mounts)');

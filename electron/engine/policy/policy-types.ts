@@ -3,6 +3,7 @@ import type {
   Ceilings,
   CommandDecision,
   CommandRule,
+  McpRule,
   NetworkDecision,
   NetworkRule,
   WritableMount,
@@ -40,6 +41,21 @@ export interface EffectiveCommandRule extends CommandRule {
   source: SourceRef;
 }
 
+/** An `always for this project` approval of the session's repository (user layer, `projects.<repo>.commands.approved`). */
+export interface EffectiveApproval {
+  id: string;
+  command: string;
+  /** The command's argv after unwrapping, as the engine compares it. */
+  argv: string[];
+  justification?: string;
+  source: SourceRef;
+}
+
+export interface EffectiveMcpRule extends McpRule {
+  enabled: boolean;
+  source: SourceRef;
+}
+
 export interface EffectiveNetworkRule extends NetworkRule {
   source: SourceRef;
 }
@@ -48,13 +64,22 @@ export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
 
 /** The merged policy every part of Paddock reads. Plain data (JSON-serialisable). */
 export interface EffectivePolicy {
-  commands: { default: CommandDecision; test_runners: string[]; rules: EffectiveCommandRule[] };
+  commands: {
+    default: CommandDecision;
+    test_runners: string[];
+    rules: EffectiveCommandRule[];
+    /** Approvals for the repository the policy was loaded for (empty without one). */
+    approved: EffectiveApproval[];
+  };
   paths: { protected: string[]; masked: string[]; allowed_secrets: string[]; writable_mounts: WritableMount[] };
   network: { default: NetworkDecision; presets: string[]; rules: EffectiveNetworkRule[] };
+  mcp: { default: CommandDecision; rules: EffectiveMcpRule[] };
   approvals: { timeout_seconds: number; unattended: 'deny' | 'allow' };
   agents: { default: string; allowed: string[]; settings: Record<string, AgentSettings> };
   telemetry: { enabled: boolean; endpoint: string | null; headers: Record<string, string>; log_prompts: boolean };
   ceilings: Ceilings;
+  /** The repository whose `projects` section was applied (absolute, symlinks resolved), or null. */
+  repo: string | null;
 }
 
 export interface PolicyWarning {

@@ -62,6 +62,9 @@ class Analyser {
         pipeline.forEach((stage, k) => {
           const start = this.parts.length;
           this.simple(stage.words.map((t) => word(t)), stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
+          for (const r of stage.redirects) {
+            if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
+          }
           pipedFrom = [...pipedFrom, ...this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!)];
         });
       }
