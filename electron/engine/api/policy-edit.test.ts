@@ -53,7 +53,8 @@ commands:
 `;
 
 /** Every file under a folder (the atomic write must leave no temp file behind). */
-const filesIn = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
+/** What a save left in a directory (no temp files); the verified-policy cache (`cache/`, ADR 0006) is the loader's own. */
+const filesIn = (d: string) => (existsSync(d) ? readdirSync(d).filter((f) => f !== 'cache').sort() : []);
 
 describe('policy.source', () => {
   it('a layer that does not exist yet: its path, no text, no hash', async () => {

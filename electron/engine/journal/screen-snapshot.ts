@@ -111,6 +111,8 @@ function serializeRows(buf: IBuffer, cols: number, rows: number): string {
 }
 
 interface BufferInternals {
+  scrollTop?: number;
+  scrollBottom?: number;
   savedX?: number;
   savedY?: number;
   ybase?: number;
@@ -143,6 +145,11 @@ export function serializeScreen(term: Terminal): string {
   parts.push(savedCursor(core?.buffers?.normal));
   if (alt) {
     const n = term.buffer.normal;
+    // Each buffer has its own scroll region: the normal one's must be there when the program
+    // leaves the alternate screen (DECSTBM homes the cursor; the position is set just below).
+    const nt = core?.buffers?.normal?.scrollTop ?? 0;
+    const nb = core?.buffers?.normal?.scrollBottom ?? rows - 1;
+    if (nt !== 0 || nb !== rows - 1) parts.push(`\x1b[${nt + 1};${nb + 1}r`);
     // 1047, not 1049: the normal buffer's saved cursor was just restored and must survive.
     parts.push(`\x1b[${n.cursorY + 1};${Math.min(n.cursorX, cols - 1) + 1}H\x1b[?1047h\x1b[H\x1b[2J`);
     parts.push(serializeRows(term.buffer.alternate, cols, rows));

@@ -29,7 +29,7 @@ describe('New-session form: agent and network', () => {
     await user.selectOptions(within(form).getByLabelText('Network'), 'egress');
     await user.click(within(form).getByRole('button', { name: 'Start session' }));
     await waitFor(() => expect(onStarted).toHaveBeenCalled());
-    expect(startInput(fake.calls)).toEqual({ repo: '/home/dev/project', agent: 'claude', network: 'egress', allow: ['npm', 'github', 'api.example.com', '*.example.org:8443'] });
+    expect(startInput(fake.calls)).toEqual({ repo: '/home/dev/project', approvals: 'ask', agent: 'claude', network: 'egress', allow: ['npm', 'github', 'api.example.com', '*.example.org:8443'] });
   });
 
   it('the preset checkboxes show their hosts; with no choices nothing extra is sent', async () => {
@@ -39,7 +39,7 @@ describe('New-session form: agent and network', () => {
     expect(screen.getByText('npm').closest('label')).toHaveAttribute('title', 'registry.npmjs.org, registry.yarnpkg.com');
     await user.type(screen.getByLabelText('Repository'), '/r');
     await user.click(screen.getByRole('button', { name: 'Start session' }));
-    await waitFor(() => expect(startInput(fake.calls)).toEqual({ repo: '/r' }));
+    await waitFor(() => expect(startInput(fake.calls)).toEqual({ repo: '/r', approvals: 'ask' }));
   });
 
   it('a host with a scheme is refused next to its field, before anything is started', async () => {
