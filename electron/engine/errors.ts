@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'POLICY_INVALID'
   | 'POLICY_LOOSENING'
   | 'POLICY_SIGNATURE'
+  | 'EGRESS_UNFIREWALLED'
   | 'INTERNAL';
 
 export class PaddockError extends Error {
