@@ -42,6 +42,15 @@ const SIZE_CLASSES = [16 << 10, 256 << 10, 1 << 20] as const;
 const POOL_KEEP = [256, 32, 16] as const; // retained free buffers per class (≤ 36 MiB in all)
 const pools: Buffer[][] = SIZE_CLASSES.map(() => []);
 
+/**
+ * Memory bound: a stalled tunnel (its client does not read) holds its read buffer plus one chunk
+ * in flight. The more tunnels are open, the smaller the largest class they may use: ≤ 32 tunnels
+ * up to 1 MiB, ≤ 512 up to 256 KiB, beyond that 16 KiB (at the 4096-connection cap: ≈ 0.4 GiB
+ * worst case, where one 1 MiB chunk per tunnel would be 4 GiB).
+ */
+let openTunnels = 0;
+const largestClass = () => (openTunnels <= 32 ? 2 : openTunnels <= 512 ? 1 : 0);
+
 function takeBuffer(cls: number): Buffer {
   return pools[cls]?.pop() ?? Buffer.allocUnsafeSlow(SIZE_CLASSES[cls] ?? SIZE_CLASSES[0]);
 }
@@ -69,7 +78,9 @@ export async function dialTunnel(address: string, port: number, timeoutMs: numbe
   const resume = () => socket?.resume();
   const callback = (n: number, buf: Uint8Array): boolean => {
     const full = buf as Buffer; // the buffer the generator below handed out
-    if (n === full.length && cls < SIZE_CLASSES.length - 1) cls++;
+    const top = largestClass();
+    if (cls > top) cls = top;
+    else if (n === full.length && cls < top) cls++;
     const chunk = full.subarray(0, n);
     if (!target) {
       early.push(chunk);
@@ -85,6 +96,8 @@ export async function dialTunnel(address: string, port: number, timeoutMs: numbe
   };
   socket = await dial(address, port, timeoutMs, { buffer: () => takeBuffer(cls), callback });
   const s = socket;
+  openTunnels++;
+  s.once('close', () => openTunnels--);
   s.once('end', () => {
     ended = true;
     target?.end();
