@@ -118,7 +118,10 @@ describe('gateway firewall rules (real iptables; this process runs as root)', ()
           ownerAlive: (o) => ownerAlive({ host: self.host, ...o }, self),
           scope: (r) => r.sessionId === dead || r.sessionId === live,
         });
-        expect(removed.map((r) => r.sessionId)).toEqual([dead, dead, dead]);
+        expect(
+          removed.map((r) => r.sessionId),
+          removed.map((r) => r.spec.join(' ')).join('\n'),
+        ).toEqual([dead, dead, dead]);
         expect(rulesOf(dead)).toEqual([]);
         expect(rulesOf(live)).toHaveLength(3); // its owner (this process) is alive and its bridge exists
       } finally {

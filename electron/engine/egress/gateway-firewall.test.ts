@@ -87,6 +87,7 @@ const LISTING = [
   '-A INPUT -i br-bbbbbbbbbbbb -m comment --comment "paddock: session bridge, nothing else; session=s-live; owner=222/901" -j DROP',
   '-A INPUT -i br-cccccccccccc -m comment --comment "paddock: session bridge, nothing else" -j DROP',
   '-A INPUT -i br-dddddddddddd -m comment --comment "paddock: session bridge, nothing else" -j DROP',
+  '-A INPUT -i br-eeeeeeeeeeee -m comment --comment "paddock: session bridge, nothing else; session=s-podman; owner=222/901" -j DROP',
   '-A INPUT -i eth0 -m comment --comment "someone else\'s \\"rule\\"" -j DROP',
   '',
 ].join('\n');
@@ -104,7 +105,7 @@ describe('reapGatewayFirewall', () => {
       'DROP',
     ]);
     const rules = parsePaddockRules(LISTING);
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(6);
     expect(rules[0]).toMatchObject({
       bridge: 'br-aaaaaaaaaaaa',
       sessionId: 's-dead',
@@ -113,13 +114,14 @@ describe('reapGatewayFirewall', () => {
     expect(rules[3]).toMatchObject({ bridge: 'br-cccccccccccc', sessionId: null, owner: null });
   });
 
-  it("deletes the rules of dead owners and of bridges that are gone, and nobody else's", async () => {
+  it("deletes the rules of dead owners, and ownerless rules of bridges that are gone; nobody else's", async () => {
     const fake = fakeIptables(undefined, LISTING);
     const removed = await reapGatewayFirewall({
       iptables: fake.bin,
       capable: () => true,
       ownerAlive: (o) => o.pid === 222,
-      bridgeExists: (b) => b !== 'br-dddddddddddd',
+      // br-eee does not exist yet (Podman creates bridges with the first container): its live owner's rule stays.
+      bridgeExists: (b) => b !== 'br-dddddddddddd' && b !== 'br-eeeeeeeeeeee',
     });
     expect(removed.map((r) => r.sessionId ?? r.bridge)).toEqual(['s-dead', 's-dead', 'br-dddddddddddd']);
     const deletes = fake.calls().filter((c) => c.startsWith('-D'));

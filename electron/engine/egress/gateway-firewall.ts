@@ -166,7 +166,7 @@ export function parsePaddockRules(listing: string): PaddockFirewallRule[] {
 export interface ReapFirewallOptions {
   /** Is the owner process of a rule still alive on this host? (sandbox/owner.ts `ownerAlive`.) */
   ownerAlive: (o: FirewallOwner) => boolean;
-  /** Default: /sys/class/net/<name> exists. */
+  /** For rules without an owner. Default: /sys/class/net/<name> exists. */
   bridgeExists?: (bridge: string) => boolean;
   iptables?: string;
   capable?: () => boolean;
@@ -176,9 +176,9 @@ export interface ReapFirewallOptions {
 
 /**
  * Delete the `paddock:` INPUT rules left by a crashed engine: rules whose owner process is dead,
- * and rules whose bridge is gone (its session network was removed). Rules of live owners on
- * existing bridges are left alone, whoever installed them. Without the privilege to read the
- * firewall there is nothing this process could have installed: it returns [] quietly.
+ * and rules without an owner (older builds) whose bridge is gone. Rules of live owners are left
+ * alone, whoever installed them. Without the privilege to read the firewall there is nothing
+ * this process could have installed: it returns [] quietly.
  */
 export async function reapGatewayFirewall(opts: ReapFirewallOptions): Promise<PaddockFirewallRule[]> {
   const bin = opts.iptables ?? 'iptables';
@@ -195,10 +195,13 @@ export async function reapGatewayFirewall(opts: ReapFirewallOptions): Promise<Pa
       { cause: e },
     );
   }
+  // A rule that names its owner goes with its owner only: Podman creates a network's bridge when
+  // the first container starts, so a missing bridge does not mean a dead session. Rules without an
+  // owner (older builds) go once their bridge is gone.
   const stale = parsePaddockRules(listing).filter(
     (r) =>
-      ((opts.scope?.(r) ?? true) && r.owner !== null && !opts.ownerAlive(r.owner)) ||
-      (r.bridge !== null && !bridgeExists(r.bridge)),
+      (opts.scope?.(r) ?? true) &&
+      (r.owner ? !opts.ownerAlive(r.owner) : r.bridge !== null && !bridgeExists(r.bridge)),
   );
   const removed: PaddockFirewallRule[] = [];
   const failures: string[] = [];
