@@ -5,14 +5,17 @@
 // and tinyproxy all listen on the session network's gateway (this host); the client container
 // can reach nothing else.
 //   1. Throughput: GET of N MiB (default 1024 = 1 GiB) direct, through a CONNECT tunnel of the
-//      Paddock proxy, and through a CONNECT tunnel of tinyproxy. Ratios vs direct and tinyproxy.
+//      Paddock proxy, and through a CONNECT tunnel of tinyproxy, in interleaved rounds. Ratios vs
+//      direct and tinyproxy (of the medians, and the median of the per-round ratios), and the CPU
+//      time the proxy process used (steadier than throughput on a shared machine).
 //   2. Concurrency: C (default 500) tunnels opened at once, each doing one small request; errors
 //      counted, time-to-first-byte p50/p99 compared with C direct connections (added latency).
 // Targets: >= 0.8x direct, >= 1.0x tinyproxy, 0 errors at 500 concurrent.
 // Usage: npm run build:node && node bench/proxy.mjs [--mib 1024] [--conc 500] [--runs 3]
+// (PADDOCK_BENCH_PROXY_NODE_ARGS passes node flags to the proxy process, e.g. --cpu-prof.)
 // Needs: a Docker engine, the default image (built on first use), tinyproxy (apt-get install tinyproxy).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -34,6 +37,8 @@ const dir = mkdtempSync(join(tmpdir(), 'paddock-bench-proxy-'));
 chmodSync(dir, 0o755); // the client container runs as uid 1000
 const children = [];
 let net;
+let srcPid = 0;
+let paddockPid = 0;
 
 // The source server: /big streams MIB MiB from one reused buffer, /small answers "ok".
 const SOURCE = `
@@ -98,19 +103,33 @@ async function fetchBytes(via, path) {
 }
 const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const result = {};
-for (const [name, via] of Object.entries(cfg.paths)) {
-  const rates = [];
-  for (let r = 0; r < cfg.runs; r++) {
+const rates = {};
+for (const name of Object.keys(cfg.paths)) rates[name] = [];
+// Rounds interleave the paths (direct, paddock, tinyproxy, direct, ...): on a shared machine the
+// load drifts, and a block of runs per path would hand that drift to whichever path ran last.
+for (let r = 0; r < cfg.runs; r++)
+  for (const [name, via] of Object.entries(cfg.paths)) {
     const x = await fetchBytes(via, '/big?mib=' + cfg.mib);
     if (x.bytes < cfg.mib * 1048576) throw new Error(name + ': short transfer ' + x.bytes);
-    rates.push(x.bytes / 1048576 / (x.total / 1000));
+    rates[name].push(x.bytes / 1048576 / (x.total / 1000));
   }
+for (const [name, via] of Object.entries(cfg.paths)) {
   const lat = []; let errors = 0;
   await Promise.all(Array.from({ length: cfg.conc }, () => fetchBytes(via, '/small').then((x) => { if (x.bytes < 2) errors++; else lat.push(x.ttfb); }, () => { errors++; })));
-  result[name] = { mibps: pct(rates, 0.5), rates, errors, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  result[name] = { mibps: pct(rates[name], 0.5), rates: rates[name], errors, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 console.log(JSON.stringify(result));
 `;
+
+/** utime + stime of a child process so far (Linux /proc), in seconds. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
 
 function startChild(args, label) {
   return new Promise((resolve, reject) => {
@@ -120,7 +139,7 @@ function startChild(args, label) {
     c.stdout.on('data', (d) => {
       text += d;
       const line = text.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      if (line) resolve({ ...JSON.parse(line), pid: c.pid });
     });
     c.stderr.on('data', (d) => process.stderr.write(`[${label}] ${d}`));
     c.once('exit', (code) => reject(new Error(`${label} exited (${code}) before it was ready`)));
@@ -171,9 +190,12 @@ try {
   writeFileSync(join(dir, 'proxy.mjs'), PROXY);
   writeFileSync(join(dir, 'client.mjs'), CLIENT);
   const src = await startChild(['node', join(dir, 'source.mjs'), net.gateway], 'source');
+  srcPid = src.pid;
   const paddock = await startChild(
     [
       'node',
+      // e.g. PADDOCK_BENCH_PROXY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the proxy
+      ...(process.env.PADDOCK_BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean),
       join(dir, 'proxy.mjs'),
       net.gateway,
       String(src.port),
@@ -181,6 +203,7 @@ try {
     ],
     'paddock',
   );
+  paddockPid = paddock.pid;
   const tiny = await tinyproxy(net.gateway, net.subnet);
   if (!tiny) say('tinyproxy is not installed (apt-get install tinyproxy): its column is left out');
   const paths = {
@@ -228,9 +251,20 @@ try {
     );
   const d = res.direct;
   const p = res.paddock;
-  console.log(`paddock / direct throughput:     ${f(p.mibps / d.mibps, 2)}x  (target >= 0.8)`);
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const perRound = (a, b) => median(a.rates.map((x, i) => x / b.rates[i]));
+  console.log(`per-run MiB/s:   ${Object.entries(res).map(([k, v]) => `${k} ${v.rates.map((x) => f(x, 0)).join('/')}`).join(';  ')}`);
+  console.log(
+    `paddock / direct throughput:     ${f(p.mibps / d.mibps, 2)}x  (median of the per-round ratios ${f(perRound(p, d), 2)}x; target >= 0.8)`,
+  );
   if (res.tinyproxy)
-    console.log(`paddock / tinyproxy throughput:  ${f(p.mibps / res.tinyproxy.mibps, 2)}x  (target >= 1.0)`);
+    console.log(
+      `paddock / tinyproxy throughput:  ${f(p.mibps / res.tinyproxy.mibps, 2)}x  (per-round ${f(perRound(p, res.tinyproxy), 2)}x; target >= 1.0)`,
+    );
+  const cpu = (pid) => cpuSeconds(pid);
+  console.log(
+    `CPU time for ${RUNS} x ${MIB} MiB + ${CONC} tunnels each:  paddock proxy ${f(cpu(paddockPid), 2)} s, source server ${f(cpu(srcPid), 2)} s (source serves all paths)`,
+  );
   console.log(
     `added connect latency (ttfb):    p50 +${f(p.p50 - d.p50, 2)} ms, p99 +${f(p.p99 - d.p99, 2)} ms`,
   );

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'APPROVAL_ANSWERED'
   | 'POLICY_LOCKED'
   | 'POLICY_CONFLICT'
+  | 'EGRESS_UNFIREWALLED'
   | 'INTERNAL';
 
 export class PaddockError extends Error {

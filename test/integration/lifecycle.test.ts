@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
@@ -139,18 +140,22 @@ describe('crashes and outside interference', () => {
     expect(v.stdout).toMatch(/^OK: session/);
   });
 
-  it('after kill -9 during an egress session, the next start also removes its session network', async () => {
+  it('after kill -9 during an egress session, the next start also removes its session network and firewall rules', async () => {
     const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--allow', 'registry.npmjs.org', '--cmd', 'echo ready; sleep 300'], env);
     const id = await runningSession(live);
     await live.waitFor(/^ready$/m);
     live.child.kill('SIGKILL');
     await live.exit;
     const networks = () => docker(['network', 'ls', '-q', '--filter', `label=paddock.session=${id}`]);
+    // The gateway firewall's rules (this suite runs as root) name their session in the comment.
+    const fwRules = () => execFileSync('iptables', ['-S', 'INPUT'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`session=${id};`));
     expect(networks()).not.toBe('');
+    expect(fwRules()).toHaveLength(3);
     const r = runCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'true'], env);
     expect(r.stderr).toContain(id);
     expect(sessionContainers(id)).toEqual([]);
     expect(networks()).toBe('');
+    expect(fwRules()).toEqual([]);
   });
 
   it('a container killed from outside is reported as such, and removed', async () => {

@@ -1,5 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalDecider, ApprovalRequest } from './approval-decider.js';
@@ -187,6 +188,57 @@ describe('CONNECT', () => {
     r.socket.destroy();
     const [ev] = await sink.waitFor(1);
     expect(ev).toMatchObject({ protocol: 'connect', decision: 'allow', host: 'allowed.test' });
+  });
+
+  it('forwards bulk downloads byte for byte through concurrent tunnels (recycled read buffers), counting every byte', async () => {
+    // Distinct random bytes per tunnel: a read buffer handed back to the pool too early, or
+    // shared between tunnels, would show up as a wrong digest.
+    const size = 12 << 20;
+    const payloads = [randomBytes(size), randomBytes(size), randomBytes(size)];
+    const bulk = createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', (d: Buffer) => s.end(payloads[Number(d.toString())] ?? ''));
+    });
+    await new Promise<void>((r) => bulk.listen(0, '127.0.0.1', r));
+    const bulkPort = (bulk.address() as { port: number }).port;
+    const { proxy, sink } = await start({ rules: [{ host: '127.0.0.1', ports: [bulkPort], decision: 'allow' }] });
+    const download = (i: number, slow: boolean) =>
+      new Promise<{ digest: string; bytes: number }>((resolve, reject) => {
+        const s = connect(proxy.port, '127.0.0.1');
+        const hash = createHash('sha256');
+        let head = '';
+        let bytes = 0;
+        s.on('error', reject);
+        s.write(`CONNECT 127.0.0.1:${bulkPort} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n${i}`);
+        s.on('data', (d: Buffer) => {
+          if (!head.endsWith('\r\n\r\n')) {
+            const text = head + d.toString('latin1');
+            const end = text.indexOf('\r\n\r\n');
+            if (end < 0) return void (head = text);
+            head = text.slice(0, end + 4);
+            d = d.subarray(d.length - (text.length - head.length));
+          }
+          bytes += d.length;
+          hash.update(d);
+          if (slow && bytes % 7 === 0) {
+            s.pause(); // backpressure all the way to the upstream read side
+            setTimeout(() => s.resume(), 2);
+          }
+        });
+        s.on('end', () => resolve({ digest: hash.digest('hex'), bytes }));
+      });
+    const got = await Promise.all([download(0, false), download(1, true), download(2, false)]);
+    got.forEach((g, i) => {
+      expect(g.bytes).toBe(size);
+      expect(g.digest).toBe(createHash('sha256').update(payloads[i] ?? '').digest('hex'));
+    });
+    const evs = await sink.waitFor(3);
+    expect(evs.map((e) => [e.protocol, e.decision, e.bytesUp, e.bytesDown])).toEqual([
+      ['connect', 'allow', 1, size],
+      ['connect', 'allow', 1, size],
+      ['connect', 'allow', 1, size],
+    ]);
+    await new Promise((r) => bulk.close(() => r(undefined)));
   });
 
   it('answers 403 before any tunnel for a disallowed port', async () => {

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { reapGatewayFirewall } from '../egress/gateway-firewall.js';
 import { listSessionNetworks } from '../egress/session-network.js';
 import { errorMessage } from '../errors.js';
 import { LABEL } from './container-spec.js';
@@ -12,9 +13,9 @@ export interface ReapedContainer {
 }
 
 /**
- * Remove Paddock containers (and session networks) whose owning engine process is gone —
- * left behind by a crash or `kill -9`. Containers owned by live processes, or by other hosts
- * sharing the engine, are left alone.
+ * Remove Paddock containers (and session networks, and gateway firewall rules) whose owning
+ * engine process is gone — left behind by a crash or `kill -9`. Containers owned by live
+ * processes, or by other hosts sharing the engine, are left alone.
  */
 export async function reapOrphans(
   docker: Docker,
@@ -39,6 +40,10 @@ export async function reapOrphans(
     }),
   );
   await removeOrphanNetworks(docker, orphanSessions, onError);
+  // Host firewall rules (gateway-firewall.ts) live in this host's kernel: their owner is a local process.
+  await reapGatewayFirewall({ ownerAlive: (o) => ownerAlive({ host: self.host, ...o }, self) }).catch(
+    (e: unknown) => onError(errorMessage(e)),
+  );
   return reaped;
 }
 

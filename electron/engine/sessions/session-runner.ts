@@ -38,6 +38,8 @@ export interface SessionRunOptions {
   timeoutMs?: number;
   workspace?: Omit<WorkspaceOptions, 'emptyFile'>;
   onProgress?: (message: string) => void;
+  /** Lines the user must see even without `--verbose` (e.g. a session running without the host firewall). */
+  onWarning?: (message: string) => void;
   /**
    * Where the container's output goes as it arrives (TTY: everything on stdout). Output is also
    * emitted as `terminal.output` events; with no sinks, events are the only consumer.
@@ -255,6 +257,7 @@ export class SessionRunner {
         });
         this.liveEgress.set(id, egress);
         for (const n of egress.notes) progress(n);
+        for (const w of egress.warnings) (opts.onWarning ?? progress)(w);
         trace('egress ready');
       }
       if (opts.extras) extras = await opts.extras({ sessionId: id, egress });

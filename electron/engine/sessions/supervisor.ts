@@ -155,6 +155,7 @@ export class Supervisor {
         workspace: paths,
         policy: { fingerprint: policy.fingerprint, layers: policy.layers.map((l) => `${l.layer}:${l.file}`) },
         egress: egressFor(policy, opts.network === 'egress'),
+        onWarning: opts.onWarning ?? ((m) => this.log(m, 'warn')),
         beforeStart: (sandbox, id) => {
           if (telemetry) cleanups.push(telemetry(id));
           cleanups.push(this.watchPolicy(id, repo, policy, (p) => egressFor(p, true)));
