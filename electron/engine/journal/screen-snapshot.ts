@@ -96,6 +96,8 @@ function serializeRows(buf: IBuffer, cols: number, rows: number): string {
     if (!nextWrapped) {
       while (end > 0 && line.getCell(end - 1, cell) && isBlank(cell)) end--;
     }
+    // A wrapped row exists only once a character lands on it: write at least its first cell.
+    if (line.isWrapped && end === 0) end = 1;
     for (let x = 0; x < end; x++) {
       if (!line.getCell(x, cell)) continue;
       if (cell.getWidth() === 0) continue;
