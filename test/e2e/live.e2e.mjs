@@ -95,6 +95,8 @@ export const tests = [
       await page.getByLabel('Command').fill(script);
       await page.getByLabel('Extra allowed hosts').fill(`${c.hostIp}:8080`);
       await page.getByRole('checkbox', { name: 'npm' }).check();
+      // Unattended: the request that matches no rule is denied at once (in "ask" it would wait in the inbox).
+      await page.getByLabel('Approvals').selectOption('deny');
       await page.screenshot({ path: shotPath('20-new-session-network') });
       await page.getByRole('button', { name: 'Start session' }).click();
       await waitForTerminal(page, { includes: ['hello from the test host', 'refused: 403', 'write? '] });

@@ -107,6 +107,11 @@ describe('live session panels on the real engine', () => {
       "printf 'ready> '; read line; echo \"got:$line\"",
     ].join('; ');
     const s = await api.handlers['sessions.start']({ repo, command: script, allow: [`${hostIp}:8080`] });
+    // :8081 matches no rule: in the UI's "ask" mode it waits in the inbox; the test denies it.
+    await until(async () => (await api.handlers['approvals.list']({ sessionId: s.id })).length === 1, 'the network ask');
+    const [ask] = await api.handlers['approvals.list']({ sessionId: s.id });
+    expect(ask!.subject).toMatchObject({ kind: 'network', method: 'GET', host: hostIp, port: 8081 });
+    await api.handlers['approvals.answer']({ id: ask!.id, choice: 'deny', reason: 'not this one' });
     await until(() => text(s.id).includes('ready> '), 'the prompt');
     expect(text(s.id)).toContain('hello from the test host /allowed');
     expect(text(s.id)).toContain('denied:403');
@@ -117,7 +122,7 @@ describe('live session panels on the real engine', () => {
     expect(allowed).toMatchObject({ decision: 'allow', asked: false, method: 'GET', host: hostIp, reason: 'rule' });
     expect(allowed!.rule).toContain('--allow');
     expect(allowed!.bytesDown).toBeGreaterThan(0);
-    expect(denied).toMatchObject({ decision: 'deny', method: 'GET', host: hostIp, reason: 'default', bytesDown: 0, selfCheck: false });
+    expect(denied).toMatchObject({ decision: 'deny', asked: true, method: 'GET', host: hostIp, bytesDown: 0, selfCheck: false });
     // The proxy's start-up self-check (a CONNECT from the host to itself) is told apart from the sandbox's traffic.
     expect(feed.entries.filter((e) => !e.selfCheck), JSON.stringify(feed.entries)).toHaveLength(2);
     expect(feed.entries.filter((e) => e.selfCheck).every((e) => e.decision === 'deny' && e.method === 'CONNECT')).toBe(true);
@@ -131,7 +136,7 @@ describe('live session panels on the real engine', () => {
     // Only changed paths, and never outside the repo.
     await expect(api.handlers['sessions.fileDiff']({ id: s.id, path: '../../etc/passwd' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(api.handlers['sessions.fileDiff']({ id: s.id, path: '.git/config' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    expect((await api.handlers['sessions.commands']({ id: s.id })).entries).toEqual([]); // a plain command: no gate
+    expect((await api.handlers['sessions.commands']({ id: s.id })).entries).toEqual([]); // the line itself is not judged (absolute /bin/sh), and nothing in it runs through sh -c / bash -c
 
     // Pause: the container is frozen, the session says so, and the journal records who did it.
     const containerId = (await api.handlers['replay.events']({ id: s.id, from: 0, to: Number.MAX_SAFE_INTEGER, kinds: ['session.started'] })).events[0]!.data as { containerId: string };
