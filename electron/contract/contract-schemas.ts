@@ -262,5 +262,7 @@ export type FileDiff = z.infer<typeof FileDiffSchema>;
 export const StartOptionsSchema = z.object({
   agents: z.array(z.string()),
   presets: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
+  /** Policy presets (`paddock policy presets`): built-in, or the user's own in $PADDOCK_HOME/presets. */
+  policyPresets: z.array(z.object({ name: z.string(), source: z.enum(['built-in', 'user']), description: z.string() })),
 });
 export type StartOptions = z.infer<typeof StartOptionsSchema>;

@@ -62,6 +62,8 @@ export const procedures = {
         network: z.enum(['none', 'egress']).optional(),
         /** As `--allow`: egress presets (npm, github, …) and host[:port] patterns. */
         allow: z.array(z.string().min(1).max(300)).max(100).optional(),
+        /** As `--preset`: a policy preset applied between the user and the project policy. */
+        preset: z.string().min(1).max(64).optional(),
       })
       .strict(),
     SessionSchema,
@@ -81,7 +83,7 @@ export const procedures = {
   'sessions.commands': procedure(z.object({ id }).strict(), CommandsFeedSchema, 'every command or tool call the gate judged, with its decision, rule and outcome'),
   'sessions.files': procedure(z.object({ id }).strict(), ChangedFilesSchema, 'files changed in the repo since the session started (live while it runs)'),
   'sessions.fileDiff': procedure(z.object({ id, path: z.string().min(1).max(4096) }).strict(), FileDiffSchema, 'the diff of one changed file since the session started'),
-  'sessions.startOptions': procedure(empty, StartOptionsSchema, 'the agents and egress presets a session can start with'),
+  'sessions.startOptions': procedure(empty, StartOptionsSchema, 'the agents, policy presets and egress presets a session can start with'),
   'replay.events': procedure(
     z
       .object({

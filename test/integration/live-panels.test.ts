@@ -241,5 +241,7 @@ describe('live session panels on the real engine', () => {
     const options = await api.handlers['sessions.startOptions']({});
     expect(options.agents).toEqual(['claude', 'codex', 'gemini', 'opencode']);
     expect(options.presets.find((p) => p.name === 'npm')?.hosts).toContain('registry.npmjs.org');
+    expect(options.policyPresets.map((p) => p.name)).toEqual(expect.arrayContaining(['read-only', 'strict']));
+    await expect(api.handlers['sessions.start']({ repo, preset: 'nope' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/^unknown policy preset "nope"; available presets: .*strict/) as unknown });
   });
 });

@@ -84,6 +84,27 @@ describe('paddock policy', () => {
     expect(json.provenance['approvals.timeout_seconds']?.layer).toBe('user');
   });
 
+  it('--preset applies a policy preset to check and explain; presets lists built-in and user presets', async () => {
+    const repo = join(dir, 'repo');
+    expect((await run('policy', 'check', '--repo', repo, '--', 'git', 'commit', '-m', 'x')).code).toBe(0);
+    const forbid = await run('policy', 'check', '--repo', repo, '--preset', 'read-only', '--', 'git', 'commit', '-m', 'x');
+    expect(forbid.code).toBe(2);
+    expect(forbid.out).toMatch(/^rule: +read-only-git-writes — .*presets\/read-only\.yaml:\d+:\d+ \(preset\)$/m);
+    const explain = await run('policy', 'explain', '--repo', repo, '--preset', 'strict');
+    expect(explain.out).toMatch(/^ {2}preset +\S+presets\/strict\.yaml/m);
+    expect(explain.out).toMatch(/^ {2}default: deny {2}\[preset \S+strict\.yaml:\d+:\d+\]$/m);
+    mkdirSync(join(dir, 'home', 'presets'), { recursive: true });
+    writeFileSync(join(dir, 'home', 'presets', 'strict.yaml'), 'version: 1\ndescription: my strict\n');
+    const list = JSON.parse((await run('policy', 'presets', '--json')).out) as { name: string; source: string; description: string }[];
+    expect(list.find((p) => p.name === 'strict')).toMatchObject({ source: 'user', description: 'my strict' });
+    expect(list.find((p) => p.name === 'read-only')).toMatchObject({ source: 'built-in' });
+    expect((await run('policy', 'presets')).out).toMatch(/^read-only +built-in +\S+read-only\.yaml$/m);
+  });
+
+  it('an unknown preset is refused with the list of presets', async () => {
+    await expect(run('policy', 'explain', '--preset', 'nope')).rejects.toThrow(/unknown policy preset "nope"; available presets: read-only, strict/);
+  });
+
   it('schema prints the JSON schema', async () => {
     const s = JSON.parse((await run('policy', 'schema')).out) as { $schema: string };
     expect(s.$schema).toContain('json-schema.org');

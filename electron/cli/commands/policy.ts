@@ -12,8 +12,11 @@ export const CHECK_EXIT: Record<CommandDecision, number> = { allow: 0, ask: 1, f
 
 interface RepoFlags {
   repo: string;
+  preset?: string;
   json?: boolean;
 }
+
+const PRESET_HELP = 'apply this policy preset between the user and the project layer (see `paddock policy presets`)';
 
 const where = (s: SourceRef): string =>
   s.layer === 'engine' ? 'built into the engine' : `${s.file}:${s.line}:${s.col} (${s.layer})`;
@@ -24,9 +27,9 @@ export function commandLineFrom(args: string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-async function load(repo: string): Promise<EffectivePolicyResult> {
+async function load(flags: RepoFlags): Promise<EffectivePolicyResult> {
   const { loadEffectivePolicy } = await import('../../engine/policy/index.js');
-  return loadEffectivePolicy({ repo: resolve(repo) });
+  return loadEffectivePolicy({ repo: resolve(flags.repo), ...(flags.preset ? { preset: flags.preset } : {}) });
 }
 
 function partLine(p: PartVerdict): string {
@@ -46,6 +49,7 @@ export function registerPolicy(program: Command): void {
       'Judge a command line with the effective policy. Exit 0 allow, 1 ask, 2 forbid, 125 if the policy fails to load.',
     )
     .option('--repo <dir>', 'repository whose .paddock/policy.yaml and per-repository approvals apply', '.')
+    .option('--preset <name>', PRESET_HELP)
     .option(
       '--cwd <dir>',
       'working directory the command would run in, as the sandbox sees it (default /workspace)',
@@ -57,7 +61,7 @@ export function registerPolicy(program: Command): void {
     )
     .action(async (args: string[], flags: RepoFlags & { cwd?: string }) => {
       const { createCommandEngine } = await import('../../engine/policy/index.js');
-      const loaded = await load(flags.repo);
+      const loaded = await load(flags);
       const engine = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0 });
       const line = commandLineFrom(args);
       const v = engine.evaluate(line, flags.cwd ? { cwd: flags.cwd } : {});
@@ -85,15 +89,33 @@ export function registerPolicy(program: Command): void {
     .command('explain')
     .description('Print the effective policy with the layer and file:line:col that set each value.')
     .option('--repo <dir>', 'repository whose .paddock/policy.yaml and per-repository approvals apply', '.')
+    .option('--preset <name>', PRESET_HELP)
     .option('--json', 'print { policy, provenance, layers, fingerprint, warnings } as JSON')
     .action(async (flags: RepoFlags) => {
-      const loaded = await load(flags.repo);
+      const loaded = await load(flags);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(loaded, null, 2)}\n`);
         return;
       }
       const { formatExplain } = await import('../../engine/policy/policy-explain.js');
       process.stdout.write(formatExplain(loaded));
+    });
+
+  policy
+    .command('presets')
+    .description('List the policy presets (`paddock run --preset NAME`): built-in ones, and yours in $PADDOCK_HOME/presets/NAME.yaml, which shadow a built-in one of the same name.')
+    .option('--json', 'print [{ name, file, source, description }] as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const { listPolicyPresets } = await import('../../engine/policy/index.js');
+      const { paddockHome } = await import('../../engine/paths.js');
+      const presets = listPolicyPresets({ home: paddockHome() });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(presets, null, 2)}\n`);
+        return;
+      }
+      const width = Math.max(4, ...presets.map((p) => p.name.length));
+      const lines = presets.map((p) => `${p.name.padEnd(width)}  ${p.source.padEnd(8)}  ${p.file}${p.description ? `\n${' '.repeat(width + 2)}${p.description}` : ''}`);
+      process.stdout.write(`${lines.length ? lines.join('\n') : '(no policy presets)'}\n`);
     });
 
   policy

@@ -56,6 +56,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   try {
     const session = await supervisor.start({
       repo: flags.repo,
+      ...(flags.preset ? { preset: flags.preset } : {}),
       image: flags.image,
       agent: flags.cmd || args.length ? 'command' : 'shell', // an agent session overrides this
       command,

@@ -21,6 +21,7 @@ export interface RunFlags {
   agent?: string;
   approvals?: 'tty' | 'deny' | 'allow';
   prompt?: string;
+  preset?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -28,6 +29,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run a command (default: an interactive shell) in a hardened sandbox on a repo.')
     .option('--repo <dir>', 'the repository to mount at /workspace', '.')
+    .option('--preset <name>', 'apply a policy preset (`paddock policy presets` lists them) between your user policy and the project policy')
     .option('--image <name>', "container image (default: Paddock's own, built locally)")
     .option('--cmd <string>', 'a one-shot shell command line (run with sh -c)')
     .option('--tty', 'allocate a terminal (default: when stdin and stdout are terminals)')

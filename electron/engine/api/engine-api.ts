@@ -116,7 +116,7 @@ export class EngineApi implements ApiImplementation {
         return {};
       },
       ...panelHandlers({ home: this.home, record: (id) => this.store.get(id), flush: (id) => this.journal.flush(id), snapshot: (id) => this.snapshots.get(id) }),
-      'sessions.startOptions': () => Promise.resolve(startOptions()),
+      'sessions.startOptions': () => Promise.resolve(startOptions(this.home)),
       'sessions.input': async ({ id, data }) => {
         const s = this.attachedSession(id);
         this.bus.emit(s.id, 'terminal.input', { data });
@@ -234,6 +234,7 @@ export class EngineApi implements ApiImplementation {
     const snapshot = (await repoHead(repo)) ? null : await RepoSnapshot.take(repo).catch(() => null);
     const handle = await this.supervisor.start({
       repo,
+      ...(input.preset ? { preset: input.preset } : {}),
       image: input.image,
       ...run,
       ...net,

@@ -1,17 +1,19 @@
-// `sessions.start`'s agent and network choices → the Supervisor's options, exactly as
+// `sessions.start`'s agent, policy preset and network choices → the Supervisor's options, exactly as
 // `paddock run --agent/--allow/--network` maps them (the CLI's own flag parsers are reused).
 import type { ParsedInput, StartOptions } from '../../contract/index.js';
 import { allowRules } from '../../cli/egress-flags.js';
 import { PRESET_NAMES, presetRules } from '../egress/presets.js';
 import { PaddockError, errorMessage } from '../errors.js';
+import { listPolicyPresets } from '../policy/policy-presets.js';
 import { AGENTS } from '../sandbox/image-recipe.js';
 import type { SupervisedStart } from '../sessions/supervisor.js';
 import type { ApprovalBroker } from '../approvals/approval-broker.js';
 
 type StartInput = ParsedInput<'sessions.start'>;
 
-export function startOptions(): StartOptions {
+export function startOptions(home: string): StartOptions {
   return {
+    policyPresets: listPolicyPresets({ home }).map(({ name, source, description }) => ({ name, source, description })),
     agents: [...AGENTS],
     presets: PRESET_NAMES.map((name) => ({
       name,

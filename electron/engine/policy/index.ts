@@ -23,3 +23,5 @@ export type { EditableLayer, LayerSource, PolicyLock } from './policy-edit.js';
 export { createMcpJudge, splitMcpToolName } from './mcp-rules.js';
 export type { McpJudge, McpVerdict } from './mcp-rules.js';
 export { approvalArgv, quoteArgv, repoKey } from './policy-projects.js';
+export { listPolicyPresets, resolvePolicyPreset, PRESET_NAME } from './policy-presets.js';
+export type { PolicyPresetInfo } from './policy-presets.js';

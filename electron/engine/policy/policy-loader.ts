@@ -6,6 +6,7 @@ import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
 import type { LayerFile } from './policy-compose.js';
 import { policyCacheDir, readPolicyCache, writePolicyCache } from './policy-cache.js';
+import { resolvePolicyPreset } from './policy-presets.js';
 import { repoKey } from './policy-projects.js';
 import { DEFAULT_MANAGED_PATH } from './policy-types.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
@@ -37,6 +38,13 @@ export interface LoadPolicyOptions {
   commandParser?: boolean;
   /** Use and fill the verified-policy cache in the data dir (default true; ADR 0006). */
   cache?: boolean;
+  /**
+   * A policy preset (policy-presets.ts) applied as the `preset` layer, between the user and the
+   * project layer. An unknown name is BAD_INPUT listing the presets there are.
+   */
+  preset?: string | null;
+  /** Where the built-in presets are (default resources/policy/presets; tests point elsewhere). */
+  builtInPresetsDir?: string;
 }
 
 /** Find resources/policy/default-policy.yaml from source (electron/engine/policy) or compiled (out/node/engine/policy). */
@@ -84,7 +92,7 @@ function within(dir: string, root: string): boolean {
 }
 
 /**
- * Load the effective policy: built-in defaults < user < project (tighten only) < managed
+ * Load the effective policy: built-in defaults < user < preset (if one is picked) < project (tighten only) < managed
  * (ceilings, forced values, optional ed25519 signature). Any problem throws a PaddockError
  * naming file:line:col; a policy that fails to load must stop the session from starting.
  *
@@ -101,6 +109,7 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   const draftLayer = (layer: 'user' | 'project', file: string, text: string): LayerFile => ({ layer, file, bytes: Buffer.from(text, 'utf8') });
   const user = drafts.user !== undefined ? policyLayerPath('user', home) : firstExisting(userFile, join(home, 'policy.yml'));
   if (user) lower.push(drafts.user !== undefined ? draftLayer('user', user, drafts.user) : readLayer('user', user));
+  if (options.preset) lower.push(readLayer('preset', resolvePolicyPreset(options.preset, { home, ...(options.builtInPresetsDir ? { builtInDir: options.builtInPresetsDir } : {}) }).file));
   if (drafts.project !== undefined && !options.repo) throw new PaddockError('BAD_INPUT', 'a project policy draft needs the repository it belongs to');
   const project = !options.repo ? null : drafts.project !== undefined ? policyLayerPath('project', options.repo) : firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml'));
   if (project) lower.push(drafts.project !== undefined ? draftLayer('project', project, drafts.project) : readLayer('project', project));

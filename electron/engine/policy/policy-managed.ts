@@ -51,7 +51,7 @@ export function managedPublicKey(option: string | undefined, env: NodeJS.Process
   return existsSync(DEFAULT_MANAGED_PUBKEY) ? DEFAULT_MANAGED_PUBKEY : null;
 }
 
-const lowerLayers: ReadonlySet<LayerName | 'engine'> = new Set(['default', 'user', 'project', 'engine']);
+const lowerLayers: ReadonlySet<LayerName | 'engine'> = new Set(['default', 'user', 'preset', 'project', 'engine']);
 
 /** Clamp lower layers' values to the managed ceilings; each change is a warning and a provenance note. */
 export function applyCeilings(st: MergeState, at: (ceiling: keyof Ceilings) => SourceRef): void {

@@ -177,6 +177,7 @@ export type Ceilings = z.infer<typeof CeilingsSchema>;
 export const PolicyFileSchema = z
   .strictObject({
     version: z.literal(1),
+    description: z.string().max(300).optional().describe('One line saying what this policy is for (shown by `paddock policy presets`)'),
     commands: CommandsSchema.optional(),
     paths: PathsSchema.optional(),
     network: NetworkSchema.optional(),

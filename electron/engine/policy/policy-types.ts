@@ -13,8 +13,8 @@ import type { z } from 'zod';
 export const DEFAULT_MANAGED_PATH = '/etc/paddock/policy.yaml';
 export const DEFAULT_MANAGED_PUBKEY = '/etc/paddock/policy.pub';
 
-/** Lowest to highest. */
-export const layerNames = ['default', 'user', 'project', 'managed'] as const;
+/** Lowest to highest. `preset` is a policy preset the user picked for a session (policy-presets.ts). */
+export const layerNames = ['default', 'user', 'preset', 'project', 'managed'] as const;
 export type LayerName = (typeof layerNames)[number];
 
 /** Where a value came from: a layer's file and the position of the node that set it. */

@@ -42,6 +42,8 @@ export interface SupervisedStart extends Omit<SessionRunOptions, 'repo' | 'works
     events: SessionEventBus;
   }) => Promise<AgentSetup>;
   repo: string;
+  /** A policy preset (policy-presets.ts) applied between the user and the project layer. */
+  preset?: string;
   /** 'none' forces no network; 'egress' forces the proxy; default: egress when anything may leave. */
   network?: 'none' | 'egress';
   /** Rules from the front end (e.g. `--allow`), added to the policy's. */
@@ -114,11 +116,11 @@ export class Supervisor {
     return this.runnerP;
   }
 
-  async start(opts: SupervisedStart): Promise<SupervisedSession> {
+  async start({ preset, ...opts }: SupervisedStart): Promise<SupervisedSession> {
     const repo = await checkRepo(opts.repo);
     const [runner, policy] = await Promise.all([
       this.runner(),
-      loadEffectivePolicy({ repo, home: this.home, commandParser: false }),
+      loadEffectivePolicy({ repo, home: this.home, commandParser: false, preset: preset ?? null }),
     ]);
     trace('engine connected, policy loaded');
     for (const w of policy.warnings)
@@ -158,7 +160,7 @@ export class Supervisor {
         onWarning: opts.onWarning ?? ((m) => this.log(m, 'warn')),
         beforeStart: (sandbox, id) => {
           if (telemetry) cleanups.push(telemetry(id));
-          cleanups.push(this.watchPolicy(id, repo, policy, (p) => egressFor(p, true)));
+          cleanups.push(this.watchPolicy(id, repo, preset ?? null, policy, (p) => egressFor(p, true)));
           opts.beforeStart?.(sandbox, id);
         },
       });
@@ -213,6 +215,7 @@ export class Supervisor {
   private watchPolicy(
     sessionId: string,
     repo: string,
+    preset: string | null,
     policy: EffectivePolicyResult,
     egressFor: (p: EffectivePolicyResult) => ReturnType<typeof egressFromPolicy>,
   ): () => void {
@@ -224,7 +227,7 @@ export class Supervisor {
     return watchFiles(files, () => {
       void (async () => {
         try {
-          const next = await loadEffectivePolicy({ repo, home: this.home, commandParser: false });
+          const next = await loadEffectivePolicy({ repo, home: this.home, commandParser: false, preset });
           const e = egressFor(next);
           const applied = e
             ? await this.runnerReady!.reloadNetwork(sessionId, e.rules, e.defaultDecision)

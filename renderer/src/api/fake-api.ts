@@ -119,10 +119,17 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
     if (!s) throw new ApiCallError('SESSION_NOT_FOUND', `no session ${id}`);
     return s;
   };
+  const fakePolicyPresets = [
+    { name: 'read-only', source: 'built-in' as const, description: 'Read and investigate only; commits, pushes, installs, deletes and in-place edits are forbidden.' },
+    { name: 'strict', source: 'built-in' as const, description: 'No network unless a rule allows it, unanswered asks denied, package installs and downloads always asked.' },
+  ];
   const handlers: ApiHandlers = {
     'sessions.list': async () => [...sessions],
     'sessions.get': async ({ id }) => find(id),
-    'sessions.start': async ({ repo, command, image, agent }) => {
+    'sessions.start': async ({ repo, command, image, agent, preset }) => {
+      if (preset && !fakePolicyPresets.some((p) => p.name === preset)) {
+        throw new ApiCallError('BAD_INPUT', `unknown policy preset "${preset}"; available presets: ${fakePolicyPresets.map((p) => p.name).join(', ')}`);
+      }
       const s = fakeSession({
         id: `20260101-1200${String(sessions.length).padStart(2, '0')}-fake${sessions.length}`,
         repo,
@@ -169,6 +176,7 @@ export function createFakeApi(init: { sessions?: Session[]; approvals?: Approval
         { name: 'npm', hosts: ['registry.npmjs.org', 'registry.yarnpkg.com'] },
         { name: 'github', hosts: ['github.com', 'api.github.com'] },
       ],
+      policyPresets: fakePolicyPresets.map((p) => ({ ...p })),
     }),
     'replay.events': async ({ id }) => {
       find(id);

@@ -10,7 +10,7 @@ afterEach(cleanup);
 
 const startInput = (calls: Array<[string, unknown]>) => calls.find(([n]) => n === 'sessions.start')?.[1];
 
-describe('New-session form: agent and network', () => {
+describe('New-session form: agent, policy preset and network', () => {
   it('starts an agent with network presets and extra hosts, as paddock run --agent/--allow does', async () => {
     const user = userEvent.setup();
     const onStarted = vi.fn();
@@ -89,5 +89,35 @@ describe('New-session form: agent and network', () => {
     fake.failNext('sessions.start', 'REPO_NOT_FOUND', '/r does not exist');
     await user.click(screen.getByRole('button', { name: 'Start session' }));
     await waitFor(() => expect(screen.getByRole('alert').closest('.field')).toBe(screen.getByLabelText('Repository').closest('.field')));
+  });
+
+  it('offers the policy presets with their descriptions (default none) and sends the chosen one', async () => {
+    const user = userEvent.setup();
+    const onStarted = vi.fn();
+    const { fake } = renderWithFake(<NewSessionForm onStarted={onStarted} />);
+    const select = screen.getByLabelText('Policy preset');
+    await waitFor(() => expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual(['None (your policy as it is)', 'read-only', 'strict']));
+    expect(select).toHaveValue('');
+    await user.selectOptions(select, 'strict');
+    expect(select).toHaveAccessibleDescription(/No network unless a rule allows it/);
+    await user.type(screen.getByLabelText('Repository'), '/r');
+    await user.click(screen.getByRole('button', { name: 'Start session' }));
+    await waitFor(() => expect(onStarted).toHaveBeenCalled());
+    expect(startInput(fake.calls)).toEqual({ repo: '/r', approvals: 'ask', preset: 'strict' });
+  });
+
+  it("an engine error about the policy preset shows next to the preset field", async () => {
+    const user = userEvent.setup();
+    const { fake } = renderWithFake(<NewSessionForm onStarted={() => {}} />);
+    const select = screen.getByLabelText('Policy preset');
+    await waitFor(() => expect(within(select).getAllByRole('option')).toHaveLength(3));
+    await user.selectOptions(select, 'read-only');
+    fake.failNext('sessions.start', 'POLICY_INVALID', '/home/dev/.paddock/presets/read-only.yaml:4:3: network.defualt: unknown key; expected one of: default, presets, rules');
+    await user.type(screen.getByLabelText('Repository'), '/r');
+    await user.click(screen.getByRole('button', { name: 'Start session' }));
+    const err = await screen.findByRole('alert');
+    expect(err).toHaveTextContent('read-only.yaml:4:3');
+    expect(err.closest('.field')).toBe(select.closest('.field'));
+    expect(select).toHaveAttribute('aria-invalid', 'true');
   });
 });

@@ -118,7 +118,7 @@ export function NewSessionForm({ onStarted }: { onStarted: (s: Session) => void 
           </select>
         </label>
       </div>
-      <ChoiceFields value={choices} onChange={setChoices} options={options.data} errors={{ agent: fieldError('agent'), network: fieldError('network'), hosts: fieldError('hosts') }} />
+      <ChoiceFields value={choices} onChange={setChoices} options={options.data} errors={{ agent: fieldError('agent'), policyPreset: fieldError('policyPreset'), network: fieldError('network'), hosts: fieldError('hosts') }} />
       {error && !error.field ? (
         <div className="inline-error" role="alert">
           <code className="code-tag">{error.code}</code> {error.message}

@@ -1,17 +1,19 @@
 import type { ProcedureInput, StartOptions } from '../../../electron/contract/index.js';
 import { FieldError } from './field-error.js';
 
-/** The agent and network part of the new-session form (as `paddock run --agent/--network/--allow`). */
+/** The agent, policy preset and network part of the new-session form (as `paddock run --agent/--preset/--network/--allow`). */
 export interface Choices {
   agent: string;
+  /** A policy preset's name, or '' for none. */
+  policyPreset: string;
   network: '' | 'none' | 'egress';
   presets: string[];
   hosts: string;
 }
 
-export const NO_CHOICES: Choices = { agent: '', network: '', presets: [], hosts: '' };
+export const NO_CHOICES: Choices = { agent: '', policyPreset: '', network: '', presets: [], hosts: '' };
 
-export type ChoiceField = 'agent' | 'network' | 'hosts';
+export type ChoiceField = 'agent' | 'policyPreset' | 'network' | 'hosts';
 type StartInput = ProcedureInput<'sessions.start'>;
 
 /** The extra host patterns as typed (comma, space or newline separated). */
@@ -31,6 +33,7 @@ export function choicesInput(c: Choices): Partial<StartInput> {
   const allow = [...c.presets, ...hostList(c.hosts)];
   return {
     ...(c.agent ? { agent: c.agent as NonNullable<StartInput['agent']> } : {}),
+    ...(c.policyPreset ? { preset: c.policyPreset } : {}),
     ...(c.network ? { network: c.network } : {}),
     ...(allow.length ? { allow } : {}),
   };
@@ -43,6 +46,7 @@ export function errorField(code: string, message: string): ChoiceField | 'repo' 
   const at = / at (\w+)/.exec(message)?.[1];
   const name = at ?? m?.[1];
   if (name === 'allow') return 'hosts';
+  if (name === 'preset' || /policy preset|\/presets\/[a-z0-9-]+\.yaml:/.test(message)) return 'policyPreset';
   if (name === 'agent' || /does not allow the agent/.test(message)) return 'agent';
   if (name === 'network' || name === 'command' || name === 'image' || name === 'repo') return name;
   return null;
@@ -51,6 +55,8 @@ export function errorField(code: string, message: string): ChoiceField | 'repo' 
 export function ChoiceFields({ value, onChange, options, errors }: { value: Choices; onChange: (c: Choices) => void; options: StartOptions | undefined; errors: Partial<Record<ChoiceField, string>> }) {
   const set = (patch: Partial<Choices>) => onChange({ ...value, ...patch });
   const presets = options?.presets ?? [];
+  const policyPresets = options?.policyPresets ?? [];
+  const chosen = policyPresets.find((p) => p.name === value.policyPreset);
   return (
     <div className="choices">
       <div className="form-grid choices-grid">
@@ -78,6 +84,31 @@ export function ChoiceFields({ value, onChange, options, errors }: { value: Choi
             </select>
           </label>
           <FieldError id="err-network" message={errors.network} />
+        </div>
+        <div className="field span-2">
+          <label>
+            Policy preset
+            <select
+              name="policyPreset"
+              value={value.policyPreset}
+              onChange={(e) => set({ policyPreset: e.target.value })}
+              aria-invalid={!!errors.policyPreset}
+              aria-describedby={errors.policyPreset ? 'err-policyPreset' : chosen ? 'policy-preset-about' : undefined}
+            >
+              <option value="">None (your policy as it is)</option>
+              {policyPresets.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.source === 'user' ? `${p.name} (yours)` : p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {chosen?.description ? (
+            <p id="policy-preset-about" className="muted small">
+              {chosen.description}
+            </p>
+          ) : null}
+          <FieldError id="err-policyPreset" message={errors.policyPreset} />
         </div>
         <div className="field span-2">
           <label>
