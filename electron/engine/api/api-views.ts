@@ -92,6 +92,8 @@ export function toVerdict(commandLine: string, v: CommandVerdict): Verdict {
   };
 }
 
+const SHELL_TOOLS = new Set(['Bash', 'shell', 'exec_command', 'local_shell']);
+
 /** One line for a live feed; agent-controlled strings stay plain text (the UI renders text only). */
 export function activitySummary(e: SessionEvent): string {
   const d = e.data as unknown as Record<string, unknown>;
@@ -116,6 +118,15 @@ export function activitySummary(e: SessionEvent): string {
       return `approval asked: ${String(d.command)} (${String(d.rule)})`;
     case 'approval.answer':
       return `approval ${d.decision === 'allow' ? 'allowed' : 'denied'} (${String(d.choice)}, by ${String(d.by)}): ${String(d.command)}`;
+    case 'tool.request':
+      // Shell tools carry the command line; other tools' line already names the tool (`Write path`).
+      return `${String(d.agent)} wants ${SHELL_TOOLS.has(String(d.tool)) ? 'to run ' : ''}${String(d.command)}`;
+    case 'policy.decision':
+      return `${d.decision === 'allow' ? 'allowed' : 'denied'} (policy ${String(d.policy)}${typeof d.by === 'string' ? `, answered by ${d.by}` : ''}; ${String(d.rule)}): ${String(d.command)}`;
+    case 'tool.result':
+      return `${d.ok ? 'done' : 'failed'}: ${String(d.command)}`;
+    case 'user.prompt':
+      return `prompt: ${String(d.prompt).slice(0, 200)}`;
     case 'network.decision':
       return `network ${String(d.decision)} ${String(d.method)} ${String(d.host)}:${String(d.port)} (${String(d.reason)})`;
     default: {
