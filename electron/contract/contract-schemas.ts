@@ -23,6 +23,8 @@ export const SessionSchema = z.object({
   attached: z.boolean(),
   /** A journal exists: replay and export work. */
   journaled: z.boolean(),
+  /** Questions put to a human, and refusals (commands, tools, network); null without a journal. */
+  counts: z.object({ approvals: z.number().int(), denials: z.number().int() }).nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 

@@ -131,6 +131,15 @@ describe('EngineApi on the real engine', () => {
       ['deny', 'deny'],
     ]);
     for (const a of answers) expect(a.by).toMatch(/^web:.+/);
+    // The list counts them: live in this engine, and from the journal in a fresh one.
+    const listed = (await api.handlers['sessions.list']({})).find((x) => x.id === s.id);
+    expect(listed?.counts).toEqual({ approvals: 2, denials: 1 });
+    const other = await EngineApi.open({ home: home.home });
+    try {
+      expect((await other.handlers['sessions.get']({ id: s.id })).counts).toEqual({ approvals: 2, denials: 1 });
+    } finally {
+      await other.close();
+    }
   });
 
   it('approvals deny: unattended, the ask is denied at once and nothing waits in the inbox', async () => {

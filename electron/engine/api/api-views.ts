@@ -4,7 +4,7 @@ import type { CommandVerdict, EffectivePolicyResult, ProvenanceEntry, SourceRef 
 import type { SessionEvent } from '../sessions/session-events.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 
-export function toSession(r: SessionRecord, attached: boolean, journaled: boolean): Session {
+export function toSession(r: SessionRecord, attached: boolean, journaled: boolean, counts: Session['counts'] = null): Session {
   const end = r.endedAt ? Date.parse(r.endedAt) : null;
   const start = Date.parse(r.startedAt);
   return {
@@ -22,6 +22,7 @@ export function toSession(r: SessionRecord, attached: boolean, journaled: boolea
     message: r.message ?? null,
     attached,
     journaled,
+    counts,
   };
 }
 

@@ -9,6 +9,7 @@ import { dataPaths, paddockHome } from '../paths.js';
 import type { EngineEndpoint } from '../sandbox/docker-client.js';
 import { connectEngine } from '../sandbox/docker-client.js';
 import type { SessionEvent } from '../sessions/session-events.js';
+import type { SessionRecord } from '../sessions/session-store.js';
 import type { SessionEventBus } from '../sessions/session-events.js';
 import type { SessionRunner } from '../sessions/session-runner.js';
 import { Supervisor } from '../sessions/supervisor.js';
@@ -20,6 +21,7 @@ import { LiveSession, LiveSessions } from './live-sessions.js';
 import { policyHandlers } from './policy-handlers.js';
 import { replayHandlers } from './replay-handlers.js';
 import { panelHandlers } from './session-panels.js';
+import { SessionCounts } from './session-counts.js';
 import { agentOptions, networkOptions, startOptions } from './start-options.js';
 import { repoHead } from '../sessions/repo-changes.js';
 import { RepoSnapshot } from '../sessions/repo-snapshot.js';
@@ -62,6 +64,8 @@ export class EngineApi implements ApiImplementation {
   /** Start snapshots of non-git repos, for the changed-files panel (dropped when the session ends). */
   private readonly snapshots = new Map<string, RepoSnapshot>();
   readonly home: string;
+  /** Approvals and denials per session, for the list. */
+  private readonly counts: SessionCounts;
   /** The UI's approvals: pending requests across sessions, answered through `approvals.answer`. */
   readonly approvals: UiApprovals;
 
@@ -87,17 +91,19 @@ export class EngineApi implements ApiImplementation {
     this.bus = this.supervisor.bus;
     this.journal = this.supervisor.journal;
     this.store = new SessionStore(dataPaths(this.home).index);
+    this.counts = new SessionCounts((id) => journalPaths(id, this.home).journal);
     this.bus.subscribe((e) => this.onEngineEvent(e));
     this.approvals = new UiApprovals({ home: this.home, events: this.bus, answeredBy: answererName(opts.frontEnd ?? 'web') });
     this.approvals.inbox.onChange((pending) => this.emit('approvals.changed', { pending: pending.length, ids: pending.map((r) => r.id) }));
     const journaled = (id: string) => existsSync(journalPaths(id, this.home).journal);
-    const session = async (id: string) => {
-      const r = await this.store.get(id);
-      return toSession(r, this.live.get(r.id)?.attached ?? false, journaled(r.id));
+    const view = (r: SessionRecord) => {
+      const ended = r.state !== 'running' && r.state !== 'starting' && r.state !== 'paused';
+      return toSession(r, this.live.get(r.id)?.attached ?? false, journaled(r.id), this.counts.get(r.id, ended));
     };
+    const session = async (id: string) => view(await this.store.get(id));
     const resolveId = async (id: string) => (await this.store.get(id)).id;
     this.handlers = {
-      'sessions.list': async () => (await this.store.list()).map((r) => toSession(r, this.live.get(r.id)?.attached ?? false, journaled(r.id))),
+      'sessions.list': async () => (await this.store.list()).map(view),
       'sessions.get': async ({ id }) => session(id),
       'sessions.start': async (input) => session(await this.start(input)),
       'sessions.stop': async ({ id }) => {
@@ -193,6 +199,7 @@ export class EngineApi implements ApiImplementation {
       return;
     }
     if (e.kind === 'terminal.input' || e.kind === 'terminal.resize') return;
+    this.counts.onEvent(e);
     if (e.kind === 'session.ended') this.live.ended(e.sessionId);
     this.emit('sessions.activity', { id: e.sessionId, kind: e.kind, time: e.time, summary: activitySummary(e) });
     if (CHANGED_KINDS.has(e.kind)) this.emit('sessions.changed', { id: e.sessionId });

@@ -46,6 +46,7 @@ export function fakeSession(over: Partial<Session> = {}): Session {
     message: null,
     attached: false,
     journaled: true,
+    counts: { approvals: 2, denials: 1 },
     ...over,
   };
 }

@@ -20,7 +20,10 @@ describe('Sessions screen', () => {
 
   it('lists sessions with state, command, repo and the right action', async () => {
     renderWithFake(<SessionsScreen />, {
-      sessions: [fakeSession({ id: 'live-1', state: 'running', attached: true, exitCode: null, endReason: null, durationMs: null }), fakeSession({ id: 'old-1', command: ['sh', '-c', 'npm run build'], exitCode: 2 })],
+      sessions: [
+        fakeSession({ id: 'live-1', state: 'running', attached: true, exitCode: null, endReason: null, durationMs: null, counts: null }),
+        fakeSession({ id: 'old-1', command: ['sh', '-c', 'npm run build'], exitCode: 2, counts: { approvals: 7, denials: 4 } }),
+      ],
     });
     const rows = await screen.findAllByTestId('session-row');
     expect(rows).toHaveLength(2);
@@ -29,6 +32,12 @@ describe('Sessions screen', () => {
     expect(within(rows[1]!).getByText('npm run build')).toBeInTheDocument();
     expect(within(rows[1]!).getByRole('link', { name: 'Replay' })).toHaveAttribute('href', '#/replay/old-1');
     expect(within(rows[1]!).getByText('2')).toBeInTheDocument();
+    // Approvals and denials: counted from the record; none without one.
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
+    const col = (name: string) => headers.indexOf(name);
+    expect(within(rows[1]!).getAllByRole('cell')[col('Approvals')]).toHaveTextContent('7');
+    expect(within(rows[1]!).getAllByRole('cell')[col('Denials')]).toHaveTextContent('4');
+    expect(within(rows[0]!).getAllByRole('cell')[col('Denials')]).toHaveTextContent('—');
   });
 
   it('shows the error with its code, and recovers on retry', async () => {

@@ -47,6 +47,12 @@ function SessionsTable({ sessions }: { sessions: Session[] }) {
             <th scope="col">Started</th>
             <th scope="col">Duration</th>
             <th scope="col">Exit</th>
+            <th scope="col" title="Questions put to a human">
+              Approvals
+            </th>
+            <th scope="col" title="Commands, tools and network requests refused">
+              Denials
+            </th>
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -67,6 +73,8 @@ function SessionsTable({ sessions }: { sessions: Session[] }) {
               <td className="nowrap">{formatTime(s.startedAt)}</td>
               <td className="nowrap">{formatDuration(s.durationMs)}</td>
               <td className="nowrap">{s.exitCode ?? (s.endReason ? s.endReason : '—')}</td>
+              <td className="nowrap num">{s.counts ? s.counts.approvals : '—'}</td>
+              <td className={`nowrap num${s.counts && s.counts.denials > 0 ? ' text-bad' : ''}`}>{s.counts ? s.counts.denials : '—'}</td>
               <td className="row-actions">
                 {s.attached ? (
                   <a className="btn btn-small" href={href({ name: 'live', id: s.id })}>
