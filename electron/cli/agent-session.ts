@@ -8,6 +8,7 @@ import type { ApprovalProvider } from '../engine/approvals/approval-types.js';
 import { userPolicyRuleWriter } from '../engine/approvals/project-rules.js';
 import { ttyApprovalProvider } from '../engine/approvals/tty-provider.js';
 import type { TtyApprovalProvider } from '../engine/approvals/tty-provider.js';
+import type { ApprovalDecider } from '../engine/egress/approval-decider.js';
 import type { CredentialBinding } from '../engine/egress/credential-broker.js';
 import { PaddockError } from '../engine/errors.js';
 import { driveCodexAppServer } from '../engine/gate/codex-app-server.js';
@@ -39,6 +40,8 @@ export interface AgentSession {
   tty: TtyApprovalProvider | null;
   /** Merge into the session's egress: the broker answers network asks, model keys stay on the host. */
   egress(base: EgressOptions | undefined): EgressOptions;
+  /** Set when a human answers asks (terminal prompt, UI inbox): unmatched hosts then ask. */
+  decider?: ApprovalDecider;
   runOptions: Pick<SessionRunOptions, 'extras' | 'agent' | 'image' | 'command'> & Partial<Pick<SessionRunOptions, 'tty' | 'driver'>>;
   /** Set when Paddock drives the agent over stdio (`codex app-server`): no keystrokes go to the sandbox. */
   driven: boolean;
@@ -125,6 +128,7 @@ export async function prepareAgentSession(opts: {
       credentials: [...(base?.credentials ?? []), ...credentials],
     }),
     driven: appServer,
+    ...(asks ? { decider: broker.egressDecider({ agent, repo: opts.repo, timeoutMs: policy.policy.approvals.timeout_seconds * 1000 }) } : {}),
     runOptions: {
       agent,
       image,

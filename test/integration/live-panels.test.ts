@@ -14,6 +14,7 @@ import type { EventName, EventPayload } from '../../electron/contract/index.js';
 import { EngineApi } from '../../electron/engine/api/engine-api.js';
 import { ApprovalBroker } from '../../electron/engine/approvals/approval-broker.js';
 import { fixedProvider } from '../../electron/engine/approvals/approval-providers.js';
+import type { ApprovalDecider } from '../../electron/engine/egress/approval-decider.js';
 import { sessionGateExtras } from '../../electron/engine/gate/session-gate.js';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
 import { Supervisor } from '../../electron/engine/sessions/supervisor.js';
@@ -199,6 +200,43 @@ describe('live session panels on the real engine', () => {
     await until(async () => (await state(s.id)) === 'ended', 'the stop');
     expect(await api.handlers['sessions.get']({ id: s.id })).toMatchObject({ state: 'ended', endReason: 'aborted' });
     await expect(api.handlers['sessions.resume']({ id: s.id })).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+
+  it('an agent whose asks a human answers gets asked about a host no rule matches (policy network.default: ask); without one it is denied', async () => {
+    const repo = makeRepo(true);
+    const supervisor = new Supervisor({ home: home.home });
+    const image = (await ensureDefaultImage(docker)).tag;
+    const script = `curl -sS -m 20 -o /dev/null -w 'code:%{http_code}\\n' http://${hostIp}:8081/unmatched`;
+    const asked: string[] = [];
+    const decider: ApprovalDecider = { decide: (r) => (asked.push(`${r.host}:${r.port}`), Promise.resolve('deny')) };
+    const run = async (human: boolean) => {
+      let out = '';
+      const s = await supervisor.start({
+        repo,
+        command: ['/bin/bash', '-c', script],
+        tty: false,
+        agentSetup: () =>
+          Promise.resolve({
+            run: { agent: 'aider', image, command: ['/bin/bash', '-c', script] },
+            egress: (base) => base ?? { rules: [], defaultDecision: 'deny', decider: null },
+            ...(human ? { decider } : {}),
+          }),
+      });
+      s.sandbox.stream.on('data', (b: Buffer) => (out += b.toString()));
+      s.sandbox.stream.end();
+      await s.done;
+      return { id: s.id, out };
+    };
+    const withHuman = await run(true);
+    expect(asked).toEqual([`${hostIp}:8081`]);
+    expect(withHuman.out).toContain('code:403');
+    const feed = (await api.handlers['sessions.network']({ id: withHuman.id })).entries.filter((e) => !e.selfCheck);
+    expect(feed).toMatchObject([{ decision: 'deny', asked: true, port: 8081 }]);
+    const unattended = await run(false);
+    expect(asked).toHaveLength(1); // nobody was asked
+    expect(unattended.out).toContain('code:403');
+    expect((await api.handlers['sessions.network']({ id: unattended.id })).entries.filter((e) => !e.selfCheck)).toMatchObject([{ decision: 'deny', asked: false }]);
+    await supervisor.close();
   });
 
   it('commands judged by the real shell gate come back with decision and rule (journaled by another engine process)', async () => {

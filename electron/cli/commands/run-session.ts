@@ -92,7 +92,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
               if (prompt) out = prompt.holdOutput(process.stdout);
               if (a.driven) gated = (sandbox) => drivenSandbox(sandbox, prompt);
               else if (prompt) gated = (sandbox) => gatedSandbox(sandbox, prompt);
-              return { run: a.runOptions, egress: (base) => a.egress(base) };
+              return { run: a.runOptions, egress: (base) => a.egress(base), ...(a.decider ? { decider: a.decider } : {}) };
             },
           }
         : {}),

@@ -67,7 +67,7 @@ export function agentOptions(
         env: { ...process.env, PADDOCK_HOME: home },
         onProgress,
       });
-      return { run: a.runOptions, egress: (base) => a.egress(base) };
+      return { run: a.runOptions, egress: (base) => a.egress(base), ...(a.decider ? { decider: a.decider } : {}) };
     },
   };
 }

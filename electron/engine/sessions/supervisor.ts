@@ -31,6 +31,11 @@ export interface AgentSetup {
   run: Pick<SessionRunOptions, 'agent' | 'image' | 'command' | 'extras'> & Partial<Pick<SessionRunOptions, 'tty' | 'driver'>>;
   /** Merge the agent's needs into the session's egress (decider, model-API credentials). */
   egress: (base: EgressOptions | undefined) => EgressOptions;
+  /**
+   * Who answers network asks when a human does (terminal prompt, UI inbox): then a policy whose
+   * `network.default` is `ask` asks for unmatched hosts instead of denying them (unattended).
+   */
+  decider?: ApprovalDecider;
 }
 
 export interface SupervisedStart extends Omit<SessionRunOptions, 'repo' | 'workspace' | 'egress' | 'policy'> {
@@ -135,7 +140,7 @@ export class Supervisor {
           : egressFromPolicy(p.policy, {
               extraRules: opts.extraRules,
               force,
-              decider: opts.decider ?? null,
+              decider: agent?.decider ?? opts.decider ?? null,
               credentials: opts.credentials,
             });
       // An agent always gets egress: its model API is reached through the credential broker.
