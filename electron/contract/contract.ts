@@ -33,6 +33,8 @@ import {
 
 const id = z.string().min(1).max(200);
 const empty = z.object({}).strict();
+/** A policy preset's name (built-in, or the user's own in $PADDOCK_HOME/presets). */
+const presetName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/);
 const ok = z.object({}).strict();
 
 function procedure<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
@@ -102,13 +104,15 @@ export const procedures = {
   'replay.screenAt': procedure(z.object({ id, t: z.number() }).strict(), ScreenSchema, 'the terminal screen after every record up to time t'),
   'replay.search': procedure(z.object({ id, query: z.string().min(1).max(1000) }).strict(), z.array(SearchHitSchema), 'search terminal output and event data'),
   'export.session': procedure(z.object({ id, format: ExportFormatSchema }).strict(), ExportFileSchema, 'export a session: asciicast, verifiable JSONL bundle, HTML report'),
-  'policy.explain': procedure(z.object({ repo: z.string().max(4096).optional() }).strict(), PolicyViewSchema, 'the effective policy with the layer and file:line:col of each value'),
+  'policy.explain': procedure(z.object({ repo: z.string().max(4096).optional(), preset: presetName.optional() }).strict(), PolicyViewSchema, 'the effective policy with the layer and file:line:col of each value (optionally with a policy preset)'),
   'policy.check': procedure(
     z
       .object({
         repo: z.string().max(4096).optional(),
         command: z.string().min(1).max(100_000),
         cwd: z.string().max(4096).optional(),
+        /** A policy preset applied as its layer (as `paddock policy check --preset`). */
+        preset: presetName.optional(),
         /** Judge with this unsaved text in place of the layer's file (the editor's draft). */
         draft: z.object({ layer: EditableLayerSchema, text: z.string().max(1_000_000) }).strict().optional(),
       })

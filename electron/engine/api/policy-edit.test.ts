@@ -213,3 +213,14 @@ describe('policy.save', () => {
     expect(drafted).toMatchObject({ decision: 'forbid', rule: { id: 'no-deploy' } });
   });
 });
+
+describe('policy presets through the API', () => {
+  it('policy.explain and policy.check take a preset, applied as its own layer', async () => {
+    const view = await api['policy.explain']({ preset: 'read-only' });
+    expect(view.layers.map((l) => l.layer)).toContain('preset');
+    expect(view.rows.some((r) => r.source?.layer === 'preset')).toBe(true);
+    expect((await api['policy.check']({ command: 'git commit -m wip', preset: 'read-only' })).decision).toBe('forbid');
+    expect((await api['policy.check']({ command: 'git commit -m wip' })).decision).not.toBe('forbid');
+    await expect(api['policy.explain']({ preset: 'no-such-preset' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+});

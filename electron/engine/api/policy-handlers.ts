@@ -32,15 +32,16 @@ export function policyHandlers(deps: PolicyDeps): Pick<ApiHandlers, PolicyProced
     repo: repo ? deps.resolveRepo(repo) : null,
     home: deps.home,
   });
+  const withPreset = <T extends object>(o: T, preset: string | undefined) => (preset ? { ...o, preset } : o);
   return {
-    'policy.explain': async ({ repo }) => {
+    'policy.explain': async ({ repo, preset }) => {
       const policy = await engine();
       const o = opts(repo);
-      return toPolicyView(await policy.loadEffectivePolicy(o), o.repo);
+      return toPolicyView(await policy.loadEffectivePolicy(withPreset(o, preset)), o.repo);
     },
-    'policy.check': async ({ repo, command, cwd, draft }) => {
+    'policy.check': async ({ repo, command, cwd, draft, preset }) => {
       const policy = await engine();
-      const o = opts(repo);
+      const o = withPreset(opts(repo), preset);
       const loaded = await policy.loadEffectivePolicy(
         draft ? { ...o, drafts: { [draft.layer]: draft.text } } : o,
       );

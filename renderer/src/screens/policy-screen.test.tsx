@@ -29,6 +29,20 @@ describe('Policy screen', () => {
     expect(r.fake.calls).toContainEqual(['policy.explain', { repo: '/home/dev/project' }]);
   });
 
+  it('a policy preset applies to the effective view and to "test a command"', async () => {
+    const user = userEvent.setup();
+    const r = renderWithFake(<PolicyScreen />);
+    const select = await screen.findByLabelText('Policy preset');
+    await within(select).findByRole('option', { name: 'strict' });
+    await user.selectOptions(select, 'strict');
+    await screen.findAllByTestId('policy-row');
+    expect(r.fake.calls).toContainEqual(['policy.explain', { preset: 'strict' }]);
+    await user.type(screen.getByLabelText('Command line'), 'npm install left-pad');
+    await user.click(screen.getByRole('button', { name: 'Check' }));
+    await screen.findByTestId('verdict');
+    expect(r.fake.calls).toContainEqual(['policy.check', { command: 'npm install left-pad', preset: 'strict' }]);
+  });
+
   it('tests a command: decision, reason and rule', async () => {
     const user = userEvent.setup();
     renderWithFake(<PolicyScreen />);

@@ -24,7 +24,9 @@ export function PolicyScreen() {
   const client = useClient();
   const [repoInput, setRepoInput] = useState('');
   const [repo, setRepo] = useState('');
-  const q = useQuery(() => client.call('policy.explain', repo ? { repo } : {}), `policy:${repo}`);
+  const [preset, setPreset] = useState('');
+  const presets = useQuery(() => client.call('sessions.startOptions', {}), 'start-options');
+  const q = useQuery(() => client.call('policy.explain', { ...(repo ? { repo } : {}), ...(preset ? { preset } : {}) }), `policy:${repo}:${preset}`);
   const [tab, setTab] = useState<Tab>('effective');
   const [drafts, setDrafts] = useState<Partial<Record<'user' | 'project', Draft>>>({});
   const onUserDraft = useCallback((d: Draft | null) => setDrafts((x) => ({ ...x, user: d ?? undefined })), []);
@@ -51,11 +53,23 @@ export function PolicyScreen() {
           Repository (its .paddock/policy.yaml applies)
           <input name="policy-repo" placeholder="none: user and managed layers only" value={repoInput} onChange={(e) => setRepoInput(e.target.value)} spellCheck={false} />
         </label>
+        <label>
+          Policy preset
+          <select name="policy-preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
+            <option value="">None (your policy as it is)</option>
+            {(presets.data?.policyPresets ?? []).map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+                {p.source === 'user' ? ' (yours)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit" className="btn">
           Load
         </button>
       </form>
-      <CheckCommand repo={repo} draft={draft} />
+      <CheckCommand repo={repo} preset={preset} draft={draft} />
       <div className="tabs" role="tablist" aria-label="Policy views">
         {TABS.map((t) => (
           <button key={t.id} type="button" role="tab" id={`tab-${t.id}`} aria-controls={`panel-${t.id}`} aria-selected={tab === t.id} className="tab" onClick={() => setTab(t.id)}>
@@ -152,7 +166,7 @@ function PolicyTable({ rows }: { rows: PolicyRow[] }) {
   );
 }
 
-function CheckCommand({ repo, draft }: { repo: string; draft: Draft | null }) {
+function CheckCommand({ repo, preset, draft }: { repo: string; preset: string; draft: Draft | null }) {
   const client = useClient();
   const [useDraft, setUseDraft] = useState(true);
   const [command, setCommand] = useState('');
@@ -163,7 +177,7 @@ function CheckCommand({ repo, draft }: { repo: string; draft: Draft | null }) {
     setError(null);
     try {
       const withDraft = draft && useDraft && (draft.layer === 'user' || repo) ? { draft } : {};
-      setVerdict(await client.call('policy.check', { command, ...(repo ? { repo } : {}), ...withDraft }));
+      setVerdict(await client.call('policy.check', { command, ...(repo ? { repo } : {}), ...(preset ? { preset } : {}), ...withDraft }));
       setJudgedDraft('draft' in withDraft);
     } catch (e) {
       setVerdict(null);
