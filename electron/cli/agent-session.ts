@@ -115,6 +115,7 @@ export async function prepareAgentSession(opts: {
   const gateOpts = { agent, repo: opts.repo, policy: policy.policy, provenance: policy.provenance, broker, events: opts.events };
   const prompt = opts.prompt ?? '';
   const model = policy.policy.agents.settings[agent]?.model;
+  const decider = broker.egressDecider({ agent, repo: opts.repo, timeoutMs: policy.policy.approvals.timeout_seconds * 1000 });
   return {
     agent,
     image,
@@ -123,12 +124,12 @@ export async function prepareAgentSession(opts: {
     tty,
     egress: (base) => ({
       ...(base ?? { rules: [], defaultDecision: asks ? 'ask' : 'deny' }),
-      decider: broker.egressDecider({ agent, repo: opts.repo, timeoutMs: policy.policy.approvals.timeout_seconds * 1000 }),
+      decider,
       askTimeoutMs: policy.policy.approvals.timeout_seconds * 1000,
       credentials: [...(base?.credentials ?? []), ...credentials],
     }),
     driven: appServer,
-    ...(asks ? { decider: broker.egressDecider({ agent, repo: opts.repo, timeoutMs: policy.policy.approvals.timeout_seconds * 1000 }) } : {}),
+    ...(asks ? { decider } : {}),
     runOptions: {
       agent,
       image,

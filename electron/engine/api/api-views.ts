@@ -1,6 +1,7 @@
 // Engine data → contract shapes (plain JSON; the renderer never sees engine classes).
 import type { PolicyRow, PolicyView, Session, Source, Verdict } from '../../contract/index.js';
 import type { CommandVerdict, EffectivePolicyResult, ProvenanceEntry, SourceRef } from '../policy/index.js';
+import { SHELL_TOOLS } from '../gate/gate-events.js';
 import type { SessionEvent } from '../sessions/session-events.js';
 import type { SessionRecord } from '../sessions/session-store.js';
 
@@ -92,8 +93,6 @@ export function toVerdict(commandLine: string, v: CommandVerdict): Verdict {
     })),
   };
 }
-
-const SHELL_TOOLS = new Set(['Bash', 'shell', 'exec_command', 'local_shell']);
 
 /** One line for a live feed; agent-controlled strings stay plain text (the UI renders text only). */
 export function activitySummary(e: SessionEvent): string {

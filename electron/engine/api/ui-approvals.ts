@@ -65,7 +65,11 @@ export class UiApprovals {
         );
       const broker = this.broker(mode);
       const timeoutMs = policy.policy.approvals.timeout_seconds * 1000;
+      // Someone (the inbox, or the mode's fixed answer) decides network asks: with the decider
+      // known up front, the Supervisor keeps the policy's own `ask` default (on reloads too).
+      const decider = broker.egressDecider({ agent: run.agent, repo, timeoutMs });
       return Promise.resolve({
+        decider,
         run: {
           ...run,
           extras: sessionGateExtras({
@@ -81,9 +85,7 @@ export class UiApprovals {
         },
         egress: (base) => ({
           ...(base ?? { rules: [], defaultDecision: 'deny' }),
-          // The policy's own default: an `ask` default was turned into deny while nobody could answer.
-          ...(policy.policy.network.default === 'ask' ? { defaultDecision: 'ask' as const } : {}),
-          decider: broker.egressDecider({ agent: run.agent, repo, timeoutMs }),
+          decider,
           askTimeoutMs: timeoutMs,
         }),
       });

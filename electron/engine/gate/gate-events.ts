@@ -1,5 +1,8 @@
 /** Event kinds the gate adds to the session record (the journal's report renders these names). */
 
+/** Tool names under which agents run a shell command line (Claude `Bash`, Codex `exec_command` / `local_shell`, the shell gate). */
+export const SHELL_TOOLS: ReadonlySet<string> = new Set(['Bash', 'shell', 'exec_command', 'local_shell']);
+
 /** `tool.request`: the agent wants to run a command or use a tool. */
 export interface ToolRequestEvent {
   agent: string;

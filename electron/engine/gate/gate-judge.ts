@@ -4,7 +4,7 @@ import type { ApprovalSubject } from '../approvals/approval-types.js';
 import { splitMcpToolName } from '../policy/index.js';
 import type { CommandEngine, CommandVerdict, McpJudge, PathJudge, RuleRef } from '../policy/index.js';
 import type { SessionEventSink } from '../sessions/session-events.js';
-import './gate-events.js';
+import { SHELL_TOOLS } from './gate-events.js';
 
 export interface GateVerdict {
   decision: 'allow' | 'deny';
@@ -106,7 +106,7 @@ export function createGateJudge(deps: GateJudgeDeps): GateJudge {
   return {
     command: (command, cwd = workspace, signal) => judgeCommand(command, cwd, 'shell', { command }, signal),
     tool(tool, input, cwd = workspace, signal) {
-      if (tool === 'Bash' || tool === 'shell' || tool === 'exec_command' || tool === 'local_shell') {
+      if (SHELL_TOOLS.has(tool)) {
         const command = field(input, 'command') ?? field(input, 'cmd') ?? '';
         return judgeCommand(command, field(input, 'workdir') ?? cwd, tool, input, signal);
       }
