@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { PolicyLock } from '../../../electron/contract/index.js';
 import { DecisionBadge } from '../components/states.js';
 import type { CommandRuleForm, DraftItem, NetworkRuleForm, ParsedDraft } from './policy-draft.js';
@@ -23,16 +23,116 @@ function lockOf(locks: PolicyLock[], key: string): PolicyLock | undefined {
   return locks.find((l) => l.key === key);
 }
 
-function LockTag({ lock }: { lock: PolicyLock }) {
+function LockTag({ lock }: { lock: PolicyLock | undefined }) {
+  if (!lock) return null;
   return (
-    <span className="lock" title={`${lock.reason}: ${lock.file}:${lock.line}:${lock.col}`} data-testid="lock">
-      🔒 locked by {lock.file}
-    </span>
+    <div>
+      <span
+        className="lock"
+        title={`${lock.reason}: ${lock.file}:${lock.line}:${lock.col}`}
+        data-testid="lock"
+      >
+        🔒 locked by {lock.file}
+      </span>
+    </div>
   );
 }
 
 function markIn<T>(item: DraftItem<T>, marks: LineMark[]): LineMark | undefined {
   return marks.find((m) => m.line >= item.startLine && m.line <= item.endLine);
+}
+
+function RowProblem({ mark }: { mark: LineMark | undefined }) {
+  if (!mark) return null;
+  return (
+    <p className="row-problem" role="alert" data-testid="rule-problem">
+      Line {mark.line}: {mark.message}
+    </p>
+  );
+}
+
+/** Keys of a rule the form does not edit (kept as they are; the YAML tab shows them). */
+function ExtraKeys({ extra }: { extra: string[] }) {
+  return extra.length > 0 ? <div className="muted small">+ {extra.join(', ')} (YAML tab)</div> : null;
+}
+
+function Justification({ text }: { text: string }) {
+  return <>{text || <span className="muted">—</span>}</>;
+}
+
+/** Edit and Delete for one rule row; a rule the managed policy locks cannot be edited. */
+function RowActions(props: {
+  lock: PolicyLock | undefined;
+  name: string;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  const { lock, name } = props;
+  return (
+    <td className="row-actions">
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={Boolean(lock)}
+        title={lock ? `Locked by the managed policy ${lock.file}: it cannot be edited here` : undefined}
+        aria-label={`Edit ${name}`}
+        onClick={props.onEdit}
+      >
+        Edit
+      </button>{' '}
+      <button
+        type="button"
+        className="btn btn-small btn-danger"
+        aria-label={`Delete ${name}`}
+        onClick={props.onDelete}
+      >
+        Delete
+      </button>
+    </td>
+  );
+}
+
+/** One kind of rule: a heading with "Add", the rules of this file as a table, and the open editor. */
+function RuleSection<T>(props: {
+  id: string;
+  title: string;
+  addLabel: string;
+  empty: string;
+  columns: string[];
+  items: Array<DraftItem<T>>;
+  onAdd: () => void;
+  row: (item: DraftItem<T>) => ReactNode;
+  editor: ReactNode;
+}) {
+  return (
+    <section aria-labelledby={props.id}>
+      <div className="rule-head">
+        <h3 id={props.id}>{props.title}</h3>
+        <button type="button" className="btn btn-small" onClick={props.onAdd}>
+          {props.addLabel}
+        </button>
+      </div>
+      {props.items.length === 0 ? <p className="muted small">{props.empty}</p> : null}
+      {props.items.length > 0 ? (
+        <table className="table rule-table" aria-label={props.title}>
+          <thead>
+            <tr>
+              {props.columns.map((c) => (
+                <th scope="col" key={c}>
+                  {c}
+                </th>
+              ))}
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>{props.items.map((item) => props.row(item))}</tbody>
+        </table>
+      ) : null}
+      {props.editor}
+    </section>
+  );
 }
 
 /** The structured editor: the command and network rules of this layer's file. */
@@ -41,225 +141,132 @@ export function RuleLists({ parsed, locks, marks, onCommand, onNetwork, onDelete
   const [net, setNet] = useState<Editing<NetworkRuleForm>>(null);
   return (
     <div className="rule-lists">
-      <section aria-labelledby="cmd-rules-title">
-        <div className="rule-head">
-          <h3 id="cmd-rules-title">Command rules</h3>
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() =>
-              setCmd({
-                index: null,
-                form: { id: '', decision: 'forbid', pattern: '', justification: '', match: [], notMatch: [] },
-              })
-            }
-          >
-            Add command rule
-          </button>
-        </div>
-        {parsed.commandRules.length === 0 ? (
-          <p className="muted small">
-            No command rules in this file. The built-in rules and other layers still apply.
-          </p>
-        ) : null}
-        {parsed.commandRules.length > 0 ? (
-          <table className="table rule-table" aria-label="Command rules">
-            <thead>
-              <tr>
-                <th scope="col">ID</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Pattern</th>
-                <th scope="col">Justification</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {parsed.commandRules.map((r) => {
-                const lock = lockOf(locks, r.key);
-                const mark = markIn(r, marks);
-                return (
-                  <tr
-                    key={r.index}
-                    data-testid="command-rule"
-                    data-rule-id={r.form.id}
-                    className={mark ? 'row-error' : undefined}
-                  >
-                    <td className="mono">
-                      {r.form.id}
-                      {lock ? (
-                        <div>
-                          <LockTag lock={lock} />
-                        </div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <DecisionBadge decision={r.form.decision} />
-                    </td>
-                    <td className="mono wrap">
-                      {r.form.pattern}
-                      {r.extra.length > 0 ? (
-                        <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div>
-                      ) : null}
-                      {r.form.match.length + r.form.notMatch.length > 0 ? (
-                        <div className="muted small">
-                          {r.form.match.length} example{r.form.match.length === 1 ? '' : 's'} that match,{' '}
-                          {r.form.notMatch.length} that do not
-                        </div>
-                      ) : null}
-                      {mark ? (
-                        <p className="row-problem" role="alert" data-testid="rule-problem">
-                          Line {mark.line}: {mark.message}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td className="wrap">{r.form.justification || <span className="muted">—</span>}</td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={Boolean(lock)}
-                        title={
-                          lock
-                            ? `Locked by the managed policy ${lock.file}: it cannot be edited here`
-                            : undefined
-                        }
-                        aria-label={`Edit rule ${r.form.id}`}
-                        onClick={() => setCmd({ index: r.index, form: r.form })}
-                      >
-                        Edit
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="btn btn-small btn-danger"
-                        aria-label={`Delete rule ${r.form.id}`}
-                        onClick={() => onDelete('commands', r.index)}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        ) : null}
-        {cmd ? (
-          <CommandRuleEditor
-            key={cmd.index ?? 'new'}
-            editing={cmd}
-            locks={locks}
-            taken={parsed.commandRules.filter((r) => r.index !== cmd.index).map((r) => r.form.id)}
-            onCancel={() => setCmd(null)}
-            onApply={(form) => {
-              onCommand(cmd.index, form);
-              setCmd(null);
-            }}
-          />
-        ) : null}
-      </section>
-      <section aria-labelledby="net-rules-title">
-        <div className="rule-head">
-          <h3 id="net-rules-title">Network rules</h3>
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() =>
-              setNet({
-                index: null,
-                form: { id: '', host: '', ports: '443', decision: 'allow', justification: '' },
-              })
-            }
-          >
-            Add network rule
-          </button>
-        </div>
-        {parsed.networkRules.length === 0 ? (
-          <p className="muted small">No network rules in this file.</p>
-        ) : null}
-        {parsed.networkRules.length > 0 ? (
-          <table className="table rule-table" aria-label="Network rules">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">Ports</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Justification</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {parsed.networkRules.map((r) => {
-                const lock = lockOf(locks, r.key);
-                const mark = markIn(r, marks);
-                const name = r.form.id || r.form.host;
-                return (
-                  <tr key={r.index} data-testid="network-rule" className={mark ? 'row-error' : undefined}>
-                    <td className="mono">
-                      {r.form.host}
-                      {r.form.id ? <div className="muted small">id {r.form.id}</div> : null}
-                      {lock ? (
-                        <div>
-                          <LockTag lock={lock} />
-                        </div>
-                      ) : null}
-                      {mark ? (
-                        <p className="row-problem" role="alert" data-testid="rule-problem">
-                          Line {mark.line}: {mark.message}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td className="mono">{r.form.ports || 'any'}</td>
-                    <td>
-                      <DecisionBadge decision={r.form.decision} />
-                    </td>
-                    <td className="wrap">
-                      {r.form.justification || <span className="muted">—</span>}
-                      {r.extra.length > 0 ? (
-                        <div className="muted small">+ {r.extra.join(', ')} (YAML tab)</div>
-                      ) : null}
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={Boolean(lock)}
-                        aria-label={`Edit network rule ${name}`}
-                        onClick={() => setNet({ index: r.index, form: r.form })}
-                      >
-                        Edit
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="btn btn-small btn-danger"
-                        aria-label={`Delete network rule ${name}`}
-                        onClick={() => onDelete('network', r.index)}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        ) : null}
-        {net ? (
-          <NetworkRuleEditor
-            key={net.index ?? 'new'}
-            editing={net}
-            locks={locks}
-            onCancel={() => setNet(null)}
-            onApply={(form) => {
-              onNetwork(net.index, form);
-              setNet(null);
-            }}
-          />
-        ) : null}
-      </section>
+      <RuleSection
+        id="cmd-rules-title"
+        title="Command rules"
+        addLabel="Add command rule"
+        empty="No command rules in this file. The built-in rules and other layers still apply."
+        columns={['ID', 'Decision', 'Pattern', 'Justification']}
+        items={parsed.commandRules}
+        onAdd={() =>
+          setCmd({
+            index: null,
+            form: { id: '', decision: 'forbid', pattern: '', justification: '', match: [], notMatch: [] },
+          })
+        }
+        row={(r) => {
+          const lock = lockOf(locks, r.key);
+          const mark = markIn(r, marks);
+          const examples = r.form.match.length + r.form.notMatch.length;
+          return (
+            <tr
+              key={r.index}
+              data-testid="command-rule"
+              data-rule-id={r.form.id}
+              className={mark ? 'row-error' : undefined}
+            >
+              <td className="mono">
+                {r.form.id}
+                <LockTag lock={lock} />
+              </td>
+              <td>
+                <DecisionBadge decision={r.form.decision} />
+              </td>
+              <td className="mono wrap">
+                {r.form.pattern}
+                <ExtraKeys extra={r.extra} />
+                {examples > 0 ? (
+                  <div className="muted small">
+                    {r.form.match.length} example{r.form.match.length === 1 ? '' : 's'} that match,{' '}
+                    {r.form.notMatch.length} that do not
+                  </div>
+                ) : null}
+                <RowProblem mark={mark} />
+              </td>
+              <td className="wrap">
+                <Justification text={r.form.justification} />
+              </td>
+              <RowActions
+                lock={lock}
+                name={`rule ${r.form.id}`}
+                onEdit={() => setCmd({ index: r.index, form: r.form })}
+                onDelete={() => onDelete('commands', r.index)}
+              />
+            </tr>
+          );
+        }}
+        editor={
+          cmd ? (
+            <CommandRuleEditor
+              key={cmd.index ?? 'new'}
+              editing={cmd}
+              locks={locks}
+              taken={parsed.commandRules.filter((r) => r.index !== cmd.index).map((r) => r.form.id)}
+              onCancel={() => setCmd(null)}
+              onApply={(form) => {
+                onCommand(cmd.index, form);
+                setCmd(null);
+              }}
+            />
+          ) : null
+        }
+      />
+      <RuleSection
+        id="net-rules-title"
+        title="Network rules"
+        addLabel="Add network rule"
+        empty="No network rules in this file."
+        columns={['Host', 'Ports', 'Decision', 'Justification']}
+        items={parsed.networkRules}
+        onAdd={() =>
+          setNet({
+            index: null,
+            form: { id: '', host: '', ports: '443', decision: 'allow', justification: '' },
+          })
+        }
+        row={(r) => {
+          const lock = lockOf(locks, r.key);
+          const mark = markIn(r, marks);
+          return (
+            <tr key={r.index} data-testid="network-rule" className={mark ? 'row-error' : undefined}>
+              <td className="mono">
+                {r.form.host}
+                {r.form.id ? <div className="muted small">id {r.form.id}</div> : null}
+                <LockTag lock={lock} />
+                <RowProblem mark={mark} />
+              </td>
+              <td className="mono">{r.form.ports || 'any'}</td>
+              <td>
+                <DecisionBadge decision={r.form.decision} />
+              </td>
+              <td className="wrap">
+                <Justification text={r.form.justification} />
+                <ExtraKeys extra={r.extra} />
+              </td>
+              <RowActions
+                lock={lock}
+                name={`network rule ${r.form.id || r.form.host}`}
+                onEdit={() => setNet({ index: r.index, form: r.form })}
+                onDelete={() => onDelete('network', r.index)}
+              />
+            </tr>
+          );
+        }}
+        editor={
+          net ? (
+            <NetworkRuleEditor
+              key={net.index ?? 'new'}
+              editing={net}
+              locks={locks}
+              onCancel={() => setNet(null)}
+              onApply={(form) => {
+                onNetwork(net.index, form);
+                setNet(null);
+              }}
+            />
+          ) : null
+        }
+      />
     </div>
   );
 }
@@ -269,6 +276,34 @@ function lines(s: string): string[] {
     .split('\n')
     .map((x) => x.trim())
     .filter(Boolean);
+}
+
+/** The error line and the buttons under a rule form. */
+function RuleFormFooter(props: {
+  error: string | null;
+  errId?: string;
+  adding: boolean;
+  onCancel: () => void;
+  note?: string;
+}) {
+  return (
+    <>
+      {props.error ? (
+        <p className="inline-error" id={props.errId} role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary">
+          {props.adding ? 'Add rule' : 'Update rule'}
+        </button>
+        <button type="button" className="btn" onClick={props.onCancel}>
+          Cancel
+        </button>
+        {props.note ? <span className="muted small">{props.note}</span> : null}
+      </div>
+    </>
+  );
 }
 
 function CommandRuleEditor({
@@ -385,20 +420,13 @@ function CommandRuleEditor({
           />
         </label>
       </div>
-      {error ? (
-        <p className="inline-error" id={errId} role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-primary">
-          {editing.index === null ? 'Add rule' : 'Update rule'}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <span className="muted small">Examples are checked by the engine when you save.</span>
-      </div>
+      <RuleFormFooter
+        error={error}
+        errId={errId}
+        adding={editing.index === null}
+        onCancel={onCancel}
+        note="Examples are checked by the engine when you save."
+      />
     </form>
   );
 }
@@ -497,19 +525,7 @@ function NetworkRuleEditor({
           />
         </label>
       </div>
-      {error ? (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-primary">
-          {editing.index === null ? 'Add rule' : 'Update rule'}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <RuleFormFooter error={error} adding={editing.index === null} onCancel={onCancel} />
     </form>
   );
 }
