@@ -79,3 +79,29 @@ export function docker(args: string[]): string {
 export function sessionContainers(sessionId: string): string[] {
   return docker(['ps', '-aq', '--filter', `label=paddock.session=${sessionId}`]).split('\n').filter(Boolean);
 }
+
+/**
+ * "The internet" of a CLI egress test: an HTTP server (`serverJs`, run with `node -e` as uid
+ * 1000 in the project's agent image, listening on :8080 and printing "up") on an internal
+ * network the test creates. Nothing else is contacted. `close` removes both.
+ */
+export function startTestInternet(name: string, serverJs: string): { ip: string; close: () => void } {
+  const netName = `paddock-test-${name}-${process.pid}`;
+  docker(['network', 'create', '--internal', '--label', 'paddock.test=1', netName]);
+  let server = '';
+  const close = () => {
+    if (server) docker(['rm', '-f', server]);
+    docker(['network', 'rm', netName]);
+  };
+  try {
+    const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
+    server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', netName, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', serverJs]);
+    const ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${netName}").IPAddress}}`, server]);
+    for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    if (!docker(['logs', server]).includes('up')) throw new Error(`the test internet server did not come up: ${docker(['logs', server])}`);
+    return { ip, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}

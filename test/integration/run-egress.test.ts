@@ -2,31 +2,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, runCli, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import { docker, runCli, startCli, startTestInternet, summary, tempHome } from '../helpers/paddock-cli.js';
 
 // `paddock run` with egress: the only way out is Paddock's proxy. "The internet" is a container
 // this test starts on an internal network it creates; nothing else is contacted.
 const home = tempHome();
 const env = { PADDOCK_HOME: home.home };
 let repo: string;
-let netName: string;
-let server: string;
+let internet: { ip: string; close: () => void };
 let ip: string;
 
 const SERVER = `require('http').createServer((q, s) => s.end('hello from the test internet ' + q.url + (q.headers['x-api-key'] ? ' key=' + q.headers['x-api-key'] : ''))).listen(8080, () => console.log('up'))`;
 
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'paddock-egr-'));
-  netName = `paddock-test-internet-${process.pid}`;
-  docker(['network', 'create', '--internal', '--label', 'paddock.test=1', netName]);
-  const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
-  server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', netName, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', SERVER]);
-  ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${netName}").IPAddress}}`, server]);
-  for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  internet = startTestInternet('internet', SERVER);
+  ip = internet.ip;
 });
 afterAll(() => {
-  docker(['rm', '-f', server]);
-  docker(['network', 'rm', netName]);
+  internet.close();
   rmSync(repo, { recursive: true, force: true });
   home.cleanup();
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, runCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import { runCli, startTestInternet, summary, tempHome } from '../helpers/paddock-cli.js';
 
 // `paddock run --preset` and `paddock policy check --preset` through the built CLI, with the real
 // engine: a policy preset is a layer above the user policy. "The internet" is a container this
@@ -10,24 +10,18 @@ import { docker, runCli, summary, tempHome } from '../helpers/paddock-cli.js';
 const home = tempHome();
 const env = { PADDOCK_HOME: home.home, PADDOCK_MANAGED_POLICY: '/nonexistent/paddock-test-managed.yaml' };
 let repo: string;
-let netName: string;
-let server: string;
+let internet: { ip: string; close: () => void };
 let ip: string;
 
 const SERVER = `require('http').createServer((q, s) => s.end('hello from the test internet ' + q.url)).listen(8080, () => console.log('up'))`;
 
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'paddock-preset-'));
-  netName = `paddock-test-preset-${process.pid}`;
-  docker(['network', 'create', '--internal', '--label', 'paddock.test=1', netName]);
-  const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
-  server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', netName, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', SERVER]);
-  ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${netName}").IPAddress}}`, server]);
-  for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  internet = startTestInternet('preset', SERVER);
+  ip = internet.ip;
 });
 afterAll(() => {
-  docker(['rm', '-f', server]);
-  docker(['network', 'rm', netName]);
+  internet.close();
   rmSync(repo, { recursive: true, force: true });
   home.cleanup();
 });
