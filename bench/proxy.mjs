@@ -5,8 +5,9 @@
 // and tinyproxy all listen on the session network's gateway (this host); the client container
 // can reach nothing else.
 //   1. Throughput: GET of N MiB (default 1024 = 1 GiB) direct, through a CONNECT tunnel of the
-//      Paddock proxy, through a CONNECT tunnel of tinyproxy, and (a control: no rules, no CONNECT)
-//      through `socat -b 1048576`, a C read/write relay. Every path gets one uncounted warm-up
+//      Paddock proxy, through a CONNECT tunnel of tinyproxy, and through two controls with no
+//      rules and no CONNECT: `socat -b 1048576` (a C read/write relay) and a zero-copy relay
+//      (splice(2) through a pipe, Python's os.splice). Every path gets one uncounted warm-up
 //      transfer, then interleaved rounds whose order rotates (no path always runs first). Ratios vs
 //      direct and tinyproxy (of the medians, and the median of the per-round ratios), and the CPU
 //      each process spent per GiB on each path: the client (inside the container), the relay and
@@ -17,8 +18,8 @@
 // Targets: >= 0.8x direct, >= 1.0x tinyproxy, 0 errors at 500 concurrent.
 // Usage: npm run build:node && node bench/proxy.mjs [--mib 1024] [--conc 500] [--runs 3]
 // (PADDOCK_BENCH_PROXY_NODE_ARGS passes node flags to the proxy process, e.g. --cpu-prof.)
-// Needs: a Docker engine, the default image (built on first use); tinyproxy and socat (apt-get
-// install tinyproxy socat) for their columns, left out when missing.
+// Needs: a Docker engine, the default image (built on first use); tinyproxy, socat and python3
+// (apt-get install tinyproxy socat python3) for their columns, each left out when missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,29 @@ const p = await startEgressProxy({ sessionId: 'bench', listenHost: gw, rules: [{
   defaultDecision: 'deny', decider: null, events: { emit: () => { events++; } } });
 console.log(JSON.stringify({ port: p.port }));
 process.on('SIGTERM', () => p.close().then(() => process.exit(0)));
+`;
+
+// A second control: a zero-copy relay (Linux splice(2) through a pipe, one thread per direction;
+// Python's os.splice), no rules, no CONNECT. Prints its port, then relays gateway -> source.
+const SPLICE = `
+import os, socket, sys, threading
+gw, src = sys.argv[1], int(sys.argv[2])
+ls = socket.create_server((gw, 0), backlog=1024)
+print('{"port": %d}' % ls.getsockname()[1], flush=True)
+def one(a, b):
+    r, w = os.pipe()
+    try:
+        import fcntl; fcntl.fcntl(r, 1031, 1 << 20)  # F_SETPIPE_SZ
+        while (n := os.splice(a.fileno(), w, 1 << 20)) > 0:
+            while n > 0: n -= os.splice(r, b.fileno(), n)
+    except OSError: pass
+    try: b.shutdown(socket.SHUT_WR)
+    except OSError: pass
+def pair(c):
+    u = socket.create_connection((gw, src))
+    t = threading.Thread(target=one, args=(c, u)); t.start(); one(u, c); t.join(); c.close(); u.close()
+while True:
+    c, _ = ls.accept(); threading.Thread(target=pair, args=(c,), daemon=True).start()
 `;
 
 // The client, inside the container. Prints one JSON line.
@@ -205,6 +229,14 @@ async function socat(gw, srcPort) {
   return { port, pid: c.pid, plain: true };
 }
 
+/** The zero-copy control, when python3 with os.splice (3.10+) is there; null otherwise. */
+async function spliceRelay(gw, srcPort) {
+  if (spawnSync('python3', ['-c', 'import os; os.splice']).status !== 0) return null;
+  writeFileSync(join(dir, 'splice.py'), SPLICE);
+  const r = await startChild(['python3', join(dir, 'splice.py'), gw, String(srcPort)], 'splice');
+  return { port: r.port, pid: r.pid, plain: true };
+}
+
 async function listening(host, port, label) {
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -286,13 +318,23 @@ try {
   if (!tiny) say('tinyproxy is not installed (apt-get install tinyproxy): its column is left out');
   const ctl = await socat(net.gateway, src.port);
   if (!ctl) say('socat is not installed (apt-get install socat): the C relay control is left out');
+  const zc = await spliceRelay(net.gateway, src.port);
+  if (!zc)
+    say('python3 with os.splice is not installed (apt-get install python3): the splice control is left out');
   const paths = {
     direct: null,
     paddock: { port: paddock.port },
     ...(tiny ? { tinyproxy: { port: tiny.port } } : {}),
     ...(ctl ? { socat: { port: ctl.port, plain: true } } : {}),
+    ...(zc ? { splice: { port: zc.port, plain: true } } : {}),
   };
-  const pids = { source: src.pid, paddock: paddock.pid, tinyproxy: tiny?.pid, socat: ctl?.pid };
+  const pids = {
+    source: src.pid,
+    paddock: paddock.pid,
+    tinyproxy: tiny?.pid,
+    socat: ctl?.pid,
+    splice: zc?.pid,
+  };
   const cfg = { gw: net.gateway, src: src.port, mib: MIB, warm: WARM, conc: CONC, runs: RUNS, paths };
   say(
     `client container: ${WARM} MiB warm-up, then ${MIB} MiB x ${RUNS} rotating rounds per path (${Object.keys(paths).join(', ')}); ${CONC} concurrent tunnels per proxy`,
@@ -346,6 +388,10 @@ try {
   if (res.tinyproxy)
     console.log(
       `paddock / tinyproxy throughput:  ${f(p.mibps / res.tinyproxy.mibps, 2)}x  (per-round ${f(perRound(p, res.tinyproxy), 2)}x; target >= 1.0)`,
+    );
+  if (res.splice)
+    console.log(
+      `control: splice / direct:        ${f(res.splice.mibps / d.mibps, 2)}x  (per-round ${f(perRound(res.splice, d), 2)}x); paddock / splice ${f(p.mibps / res.splice.mibps, 2)}x (per-round ${f(perRound(p, res.splice), 2)}x)`,
     );
   if (res.socat)
     console.log(
