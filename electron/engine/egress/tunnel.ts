@@ -37,8 +37,8 @@ export function dial(
  * hundreds of idle tunnels hold only 16 KiB each. Profiling the previous design (one shared 1 MiB
  * buffer, each read copied into a fresh allocation) showed ~25% of the proxy's CPU in that copy
  * and the page faults of the fresh allocations. The 4 MiB class quarters the per-chunk work (the
- * stream bookkeeping of each write) of a bulk tunnel; in A/B runs it cut the proxy's user time
- * per GiB by 14–43% (docs/egress.md, Measured).
+ * stream bookkeeping and the syscalls of each chunk) of a bulk tunnel; in five A/B runs it cut the
+ * proxy's CPU per GiB by 0–28% (median 20%; docs/egress.md, Measured).
  */
 const SIZE_CLASSES = [16 << 10, 256 << 10, 1 << 20, 4 << 20] as const;
 const POOL_KEEP = [256, 32, 16, 4] as const; // retained free buffers per class (≤ 44 MiB in all)
