@@ -136,6 +136,12 @@ export async function engineRun(): Promise<void> {
   // Load what a session needs now: faster first run, and a later rebuild of out/cli (which
   // deletes old chunks) cannot pull a module from under a running engine.
   await Promise.all([import('./run.js'), import('./run-session.js'), import('../agent-session.js')]);
+  // Containers and sessions whose owner died (an engine killed mid-session, say) are reaped now,
+  // as every in-process `paddock run` does at its start.
+  const { Supervisor } = await import('../../engine/sessions/supervisor.js');
+  const recovery = new Supervisor({ home, log });
+  await recovery.runner().catch((e: unknown) => log(`could not reap orphans now: ${e instanceof Error ? e.message : String(e)}`));
+  await recovery.close();
   const { runEngine } = await import('../engine/engine-server.js');
   await runEngine({ home, buildId, log, stopSignal });
 }
