@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, docker, runCli, sessionContainers, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
 import type { LiveCli } from '../helpers/paddock-cli.js';
+import { startScriptedModel } from './agent-scripted-model.js';
 
 // The warm engine (`paddock engine start`) and the thin client in bin/paddock.js, for real: an
 // engine process on a temp PADDOCK_HOME, clients that hand their `paddock run` to it over its
@@ -27,19 +28,19 @@ function alive(pid: number): boolean {
   }
 }
 
-function startEngine(): number {
-  const r = runCli(['engine', 'start'], env);
+function startEngine(e: NodeJS.ProcessEnv = env): number {
+  const r = runCli(['engine', 'start'], e);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/engine started \(pid \d+\), listening on .*engine\/sock/);
-  const s = JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { running: boolean; pid: number; sessions: string[] };
+  const s = JSON.parse(runCli(['engine', 'status', '--json'], e).stdout) as { running: boolean; pid: number; sessions: string[] };
   expect(s.running).toBe(true);
   pids.add(s.pid);
   return s.pid;
 }
 
 type Rec = { id: string; state: string; endReason: string | null; message: string | null; owner: { pid: number } };
-const record = (id: string): Rec | undefined =>
-  (JSON.parse(readFileSync(join(home.home, 'sessions.json'), 'utf8')) as { sessions: Rec[] }).sessions.find((s) => s.id === id);
+const record = (id: string, h = home.home): Rec | undefined =>
+  (JSON.parse(readFileSync(join(h, 'sessions.json'), 'utf8')) as { sessions: Rec[] }).sessions.find((s) => s.id === id);
 
 async function runningSession(live: LiveCli): Promise<string> {
   await live.waitFor(/session (\S+) started/);
@@ -165,6 +166,69 @@ describe('paddock run through the warm engine', () => {
       if (live.child.exitCode === null) live.child.kill('SIGKILL');
       rmSync(go, { force: true });
       rmSync(driver, { force: true });
+    }
+  });
+
+  it('an egress session: the proxy decides, -v shows the decision, the session network is removed', () => {
+    // "The internet" is a container on an internal network this test creates; nothing else is contacted.
+    const net = `paddock-test-engine-net-${process.pid}`;
+    docker(['network', 'create', '--internal', '--label', 'paddock.test=1', net]);
+    let server = '';
+    try {
+      const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
+      const js = "require('http').createServer((q, s) => s.end('hello via ' + q.url)).listen(8080, () => console.log('up'))";
+      server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', net, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', js]);
+      const ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, server]);
+      for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '-v', '--allow', `${ip}:8080`, '--cmd', `curl -sS --max-time 10 http://${ip}:8080/through-the-engine`], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('hello via /through-the-engine');
+      expect(r.stderr).toMatch(new RegExp(`allow.*${ip.replaceAll('.', '\\.')}`));
+      const id = summary(r.stderr).session;
+      expect(record(id)?.owner.pid).toBe(engine);
+      expect(docker(['network', 'ls', '-q', '--filter', `label=paddock.session=${id}`])).toBe('');
+    } finally {
+      if (server) docker(['rm', '-f', server]);
+      docker(['network', 'rm', net]);
+    }
+  });
+
+  it('an agent session with approvals on the terminal (a pty): the prompt and the answer go through the engine', async () => {
+    // The real Claude Code CLI behind the gate; the model is a scripted endpoint on loopback. Its
+    // key and URL are part of the environment the engine compares, so this uses an engine of its own.
+    const once = `node -e "require('fs').writeFileSync('engine-once.txt','ran')"`;
+    const model = await startScriptedModel([once]);
+    const home2 = tempHome('paddock-engine-agent-');
+    const agentRepo = mkdtempSync(join(tmpdir(), 'paddock-engine-agent-repo-'));
+    writeFileSync(join(agentRepo, 'README.md'), '# demo\n');
+    for (const p of [agentRepo, join(agentRepo, 'README.md')]) chownSync(p, 1000, 1000);
+    const env2 = { PADDOCK_HOME: home2.home, TERM: 'xterm', ANTHROPIC_API_KEY: 'host-only-test-key', ANTHROPIC_BASE_URL: model.url };
+    let live: LiveCli | null = null;
+    try {
+      const engine2 = startEngine(env2);
+      const args = ['run', '--repo', agentRepo, '--json', '--agent', 'claude', '--credential', 'anthropic', '--', '-p', 'Run the steps.', '--output-format', 'text'];
+      const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+      live = startCli([], { ...env2, COLUMNS: '200', LINES: '50' }, ['script', '-qfec', [process.execPath, CLI, ...args].map(q).join(' '), '/dev/null']);
+      await live.waitFor(/Paddock: approval needed/, 240_000);
+      await live.waitFor(/\[o\] allow once/, 10_000);
+      live.child.stdin!.write('o');
+      await live.waitFor(/allowed \(allow-once\)/, 60_000);
+      expect(await live.exit).toBe(0);
+      expect(readFileSync(join(agentRepo, 'engine-once.txt'), 'utf8')).toBe('ran');
+      const id = /"session":"([^"]+)"/.exec(live.stdout())?.[1];
+      expect(record(id!, home2.home)?.owner.pid).toBe(engine2);
+      const answers = readFileSync(join(home2.home, 'sessions', id!, 'journal.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"kind":"approval.answer"'))
+        .map((l) => (JSON.parse(l) as { data: { choice: string; by: string } }).data);
+      expect(answers.map((a) => a.choice)).toEqual(['allow-once']);
+      expect(answers[0]!.by).toMatch(/^tty:/);
+    } finally {
+      if (live && live.child.exitCode === null) live.child.kill('SIGKILL');
+      runCli(['engine', 'stop'], env2);
+      await model.close();
+      rmSync(agentRepo, { recursive: true, force: true });
+      if (existsSync(home2.home)) home2.cleanup();
     }
   });
 
