@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, docker, runCli, sessionContainers, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
 import type { LiveCli } from '../helpers/paddock-cli.js';
+import { processAlive as alive } from '../../electron/engine/process-alive.js';
 import { startScriptedModel } from './agent-scripted-model.js';
 
 // The warm engine (`paddock engine start`) and the thin client in bin/paddock.js, for real: an
@@ -19,14 +20,6 @@ const env = { PADDOCK_HOME: home.home, TERM: 'xterm' };
 let repo: string;
 const pids = new Set<number>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function startEngine(e: NodeJS.ProcessEnv = env): number {
   const r = runCli(['engine', 'start'], e);
@@ -318,20 +311,33 @@ describe('when one side goes away', () => {
     expect(record(summary(r.stderr).session)?.owner.pid).not.toBe(engine);
   });
 
-  it('an engine killed mid-session: the client says so and exits 125; the next engine start reaps the container', async () => {
+  it('an engine killed mid-session: the client says so and exits 125; the next run (stale socket) or engine start reaps the container', async () => {
+    const killMidSession = async (): Promise<string> => {
+      if (!alive(engine)) engine = startEngine();
+      const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
+      const id = await runningSession(live);
+      await live.waitFor(/^ready$/m);
+      process.kill(engine, 'SIGKILL');
+      expect(await live.exit).toBe(125);
+      expect(live.stderr()).toMatch(/^paddock: the engine stopped mid-session/m);
+      expect(sessionContainers(id)).not.toEqual([]); // the orphan, until the next start
+      return id;
+    };
+    // 1. The socket file is left behind: the next `paddock run` finds it stale, runs in-process
+    //    and, as every start does, reaps the orphan.
+    const first = await killMidSession();
+    const r1 = runCli(['run', '-v', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r1.code).toBe(0);
+    expect(r1.stderr).toMatch(/running this session in-process: the engine socket does not answer \(ECONNREFUSED\); it is stale/);
+    expect(r1.stderr).toContain(`reaped 1 orphaned session(s): ${first}`);
+    expect(sessionContainers(first)).toEqual([]);
+    expect(record(first)?.state).toBe('interrupted');
+    // 2. The next engine start reaps, and replaces the stale socket.
+    const second = await killMidSession();
     engine = startEngine();
-    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
-    const id = await runningSession(live);
-    await live.waitFor(/^ready$/m);
-    process.kill(engine, 'SIGKILL');
-    expect(await live.exit).toBe(125);
-    expect(live.stderr()).toMatch(/^paddock: the engine stopped mid-session/m);
-    expect(sessionContainers(id)).not.toEqual([]); // the orphan, until the next start
-    engine = startEngine();
-    expect(sessionContainers(id)).toEqual([]);
-    expect(record(id)?.state).toBe('interrupted');
-    expect(readFileSync(join(home.home, 'engine.log'), 'utf8')).toContain(`reaped 1 orphaned session(s): ${id}`);
-    // The restarted engine (its stale socket replaced) serves runs.
+    expect(sessionContainers(second)).toEqual([]);
+    expect(record(second)?.state).toBe('interrupted');
+    expect(readFileSync(join(home.home, 'engine.log'), 'utf8')).toContain(`reaped 1 orphaned session(s): ${second}`);
     const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
     expect(r.code).toBe(0);
     expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PaddockError } from '../../engine/errors.js';
 import { paddockHome } from '../../engine/paths.js';
+import { processAlive as alive } from '../../engine/process-alive.js';
 import type { CliIO } from '../cli-io.js';
 import { enginePaths, readBuildId } from '../engine/engine-paths.js';
 import type { EngineStatus } from '../engine/engine-protocol.js';
@@ -12,14 +13,6 @@ import { packageRoot } from '../package-root.js';
 
 const homeOf = (io: CliIO) => resolve(io.cwd, paddockHome(io.env));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid in the engine's lock file, when that process is alive. */
 function lockHolder(lock: string): number | null {
