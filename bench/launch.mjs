@@ -7,6 +7,9 @@
 //     on its temp PADDOCK_HOME) that the thin client in bin/paddock.js hands the run to.
 // Prints medians and both ratios (target: <= 1.3), and what a bare Node start costs here
 // (with NODE_EXTRA_CA_CERTS unset too, when it is set: it is read by every Node process).
+// When NODE_EXTRA_CA_CERTS is set, a fourth, clearly labelled variant runs the engine path with
+// it unset (client and a second engine of its own: the engine declines a client whose
+// environment differs), to show what the engine path costs when Node starts at its usual speed.
 // Usage: npm run build:node && node bench/launch.mjs [runs=20]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +21,10 @@ const runs = Math.max(20, Number(process.argv[2] ?? 20));
 const home = mkdtempSync(join(tmpdir(), 'paddock-bench-'));
 const env = { ...process.env, PADDOCK_HOME: home };
 delete env.PADDOCK_NO_ENGINE;
+const caSet = !!env.NODE_EXTRA_CA_CERTS;
+const homeNoCa = mkdtempSync(join(tmpdir(), 'paddock-bench-noca-'));
+const noCaEngineEnv = { ...env, PADDOCK_HOME: homeNoCa };
+delete noCaEngineEnv.NODE_EXTRA_CA_CERTS;
 const inProcessEnv = { ...env, PADDOCK_NO_ENGINE: '1' };
 const repo = join(root, 'examples/hello');
 const cli = join(root, 'bin/paddock.js');
@@ -38,6 +45,7 @@ const line = (label, xs) =>
 
 const paddock = [cli, 'run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'];
 let engineStarted = false;
+let noCaStarted = false;
 try {
   // Warm up in-process (builds the image if needed) and learn the exact image the session used.
   const warm = time(process.execPath, paddock, inProcessEnv);
@@ -47,14 +55,21 @@ try {
   engineStarted = true;
   const status = JSON.parse(time(process.execPath, [cli, 'engine', 'status', '--json']).stdout);
   time(process.execPath, paddock); // the engine's first session
+  if (caSet) {
+    time(process.execPath, [cli, 'engine', 'start'], noCaEngineEnv);
+    noCaStarted = true;
+    time(process.execPath, paddock, noCaEngineEnv);
+  }
 
   const d = [];
   const inproc = [];
   const eng = [];
+  const engNoCa = [];
   for (let i = 0; i < runs; i++) {
     d.push(time('docker', ['run', '--rm', '--network', 'none', image, 'true']).ms);
     inproc.push(time(process.execPath, paddock, inProcessEnv).ms);
     eng.push(time(process.execPath, paddock).ms);
+    if (caSet) engNoCa.push(time(process.execPath, paddock, noCaEngineEnv).ms);
   }
   // Proof that the engine runs really went through the engine: their sessions are owned by its pid.
   const index = JSON.parse(readFileSync(join(home, 'sessions.json'), 'utf8'));
@@ -78,9 +93,15 @@ try {
     const ratio = median(xs) / dm;
     console.log(`ratio ${label.padEnd(10)}: ${ratio.toFixed(2)} (target <= 1.30: ${ratio <= 1.3 ? 'met' : 'NOT met'})`);
   }
+  if (caSet) {
+    console.log(line('VARIANT, NODE_EXTRA_CA_CERTS unset, engine:', engNoCa));
+    console.log(`ratio of that variant: ${(median(engNoCa) / dm).toFixed(2)}  <- not the environment this shell runs paddock in`);
+  }
   console.log(line('node -e 0 (this environment):', node));
   if (env.NODE_EXTRA_CA_CERTS) console.log(line('node -e 0 with NODE_EXTRA_CA_CERTS unset:', nodeNoCa) + '  <- not how paddock was measured above');
 } finally {
   if (engineStarted) spawnSync(process.execPath, [cli, 'engine', 'stop'], { env, stdio: 'ignore' });
+  if (noCaStarted) spawnSync(process.execPath, [cli, 'engine', 'stop'], { env: noCaEngineEnv, stdio: 'ignore' });
   rmSync(home, { recursive: true, force: true });
+  rmSync(homeNoCa, { recursive: true, force: true });
 }
