@@ -104,6 +104,32 @@ describe('paddock run through the warm engine', () => {
     expect(sessionContainers(id)).toEqual([]);
   });
 
+  it('two sessions side by side: signals, input and output stay with their own client', async () => {
+    const a = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', "trap 'echo A-term; exit 3' TERM; echo A-ready; while :; do sleep 0.1; done"], env);
+    // Another repo: two sessions on one repo at once race on its placeholder directories (a
+    // limit of the workspace code, in-process too).
+    const repoB = mkdtempSync(join(tmpdir(), 'paddock-engine-repo-b-'));
+    const b = startCli(['run', '--repo', repoB, '--no-tty', '-v', '--cmd', 'echo B-ready; read x; echo B-got:$x'], env);
+    try {
+      const [ida, idb] = [await runningSession(a), await runningSession(b)];
+      await a.waitFor(/^A-ready$/m);
+      await b.waitFor(/^B-ready$/m);
+      const live = (JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { sessions: string[] }).sessions;
+      expect([...live].sort()).toEqual([ida, idb].sort());
+      a.child.kill('SIGTERM');
+      expect(await a.exit).toBe(3);
+      expect((JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { sessions: string[] }).sessions).toEqual([idb]);
+      b.child.stdin!.write('hello\n');
+      expect(await b.exit).toBe(0);
+      expect(a.stdout()).toBe('A-ready\nA-term\n');
+      expect(b.stdout()).toBe('B-ready\nB-got:hello\n');
+      expect([record(ida)?.owner.pid, record(idb)?.owner.pid]).toEqual([engine, engine]);
+    } finally {
+      for (const c of [a, b]) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      rmSync(repoB, { recursive: true, force: true });
+    }
+  });
+
   it('--timeout stops the session as in-process', () => {
     const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--timeout', '1s', '--cmd', 'sleep 60'], env);
     expect(summary(r.stderr)).toMatchObject({ reason: 'timeout' });
