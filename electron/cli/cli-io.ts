@@ -41,6 +41,11 @@ export interface CliIO {
     started(id: string, stop: (reason: string) => Promise<void>): void;
     ended(id: string): void;
   };
+  /**
+   * The front end reaps orphans itself, off the start path (the warm engine: at its start and
+   * after every session); a session then skips the reaping every in-process start does.
+   */
+  reapsOrphans?: boolean;
   /** The command's exit code, set by the action (the in-process CLI exits with it). */
   exitCode?: number;
 }

@@ -312,6 +312,21 @@ describe('when one side goes away', () => {
     expect(v.stdout).toMatch(/^OK: session/);
   });
 
+  it('the engine reaps the orphan of a crashed in-process run after its next session, off that session start path', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], { ...env, PADDOCK_NO_ENGINE: '1' });
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGKILL');
+    await live.exit;
+    expect(sessionContainers(id)).not.toEqual([]);
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r.code).toBe(0);
+    expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);
+    await until('the engine to reap the orphan', () => sessionContainers(id).length === 0);
+    await until('the orphan to be marked interrupted', () => record(id)?.state === 'interrupted');
+    expect(readFileSync(join(home.home, 'engine.log'), 'utf8')).toContain(`reaped 1 orphaned session(s): ${id}`);
+  });
+
   it('`engine stop` stops a live session first (journaled), then the engine', async () => {
     const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
     const id = await runningSession(live);

@@ -132,9 +132,15 @@ export async function engineRun(): Promise<void> {
   // Containers and sessions whose owner died (an engine killed mid-session, say) are reaped now,
   // as every in-process `paddock run` does at its start.
   const { Supervisor } = await import('../../engine/sessions/supervisor.js');
-  const recovery = new Supervisor({ home, log });
-  await recovery.runner().catch((e: unknown) => log(`could not reap orphans now: ${e instanceof Error ? e.message : String(e)}`));
-  await recovery.close();
+  const reap = async () => {
+    const recovery = new Supervisor({ home, log });
+    try {
+      await recovery.runner();
+    } finally {
+      await recovery.close();
+    }
+  };
+  await reap().catch((e: unknown) => log(`could not reap orphans now: ${e instanceof Error ? e.message : String(e)}`));
   const { runEngine } = await import('../engine/engine-server.js');
-  await runEngine({ home, buildId, log, stopSignal });
+  await runEngine({ home, buildId, log, stopSignal, reap });
 }

@@ -36,7 +36,10 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
   const size = tty ? io.size() : undefined;
   trace('cli loaded');
 
-  const supervisor = new Supervisor({ log: (m, level) => (level === 'warn' || flags.verbose) && say(m) });
+  const supervisor = new Supervisor({
+    log: (m, level) => (level === 'warn' || flags.verbose) && say(m),
+    ...(io.reapsOrphans ? { recover: false } : {}),
+  });
   if (flags.verbose) {
     supervisor.bus.subscribe((e) => {
       if (e.kind === 'network.decision') say(formatNetworkDecision(e.data as NetworkDecisionEvent));

@@ -66,6 +66,7 @@ export class ConnectionIO {
       env: hello.env ?? {},
       cwd: hello.cwd ?? '/',
       abandoned: this.abandon.signal,
+      reapsOrphans: true,
       ...(sessions ? { sessions } : {}),
     };
   }

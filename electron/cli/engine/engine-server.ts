@@ -17,6 +17,8 @@ export interface EngineOptions {
   log: (message: string) => void;
   /** Resolves when the engine has been told to stop by a signal of its own process. */
   stopSignal: Promise<string>;
+  /** Reap orphans (dead owners' containers and records); run after every session, one at a time. */
+  reap: () => Promise<void>;
 }
 
 const STOPPED = 'the session was stopped because the Paddock engine was stopped (`paddock engine stop`)';
@@ -57,6 +59,27 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
     stopping,
   });
 
+  // Sessions here skip the reaping of an in-process start (it is not on their start path): the
+  // engine reaps after each one ends instead, so orphans of crashed in-process runs still go.
+  let reaping: Promise<void> | null = null;
+  let reapAgain = false;
+  const reapSoon = (): void => {
+    if (reaping) {
+      reapAgain = true;
+      return;
+    }
+    reaping = opts
+      .reap()
+      .catch((e: unknown) => opts.log(`reaping orphans failed: ${errorMessage(e)}`))
+      .finally(() => {
+        reaping = null;
+        if (reapAgain && !stopping) {
+          reapAgain = false;
+          reapSoon();
+        }
+      });
+  };
+
   let stopDone: Promise<void> | null = null;
   let server: Server | null = null;
   const stop = (why: string): Promise<void> => {
@@ -68,6 +91,7 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
       // journaled), one still starting is stopped as soon as its program starts.
       for (const { conn } of runs.values()) conn.abandonWith(STOPPED);
       await Promise.all([...runs.values()].map((r) => r.done));
+      await reaping;
       try {
         unlinkSync(paths.socket);
       } catch {
@@ -177,7 +201,10 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
         for (const id of sessionIds) sessions.delete(id);
         if (!socket.destroyed && !socket.writableEnded) socket.end(encodeJson(Frame.exit, { code }));
       })
-      .finally(() => runs.delete(socket));
+      .finally(() => {
+        runs.delete(socket);
+        reapSoon();
+      });
     runs.set(socket, { conn, done });
     return conn;
   };
