@@ -143,4 +143,7 @@ export async function engineRun(): Promise<void> {
   await reap().catch((e: unknown) => log(`could not reap orphans now: ${e instanceof Error ? e.message : String(e)}`));
   const { runEngine } = await import('../engine/engine-server.js');
   await runEngine({ home, buildId, log, stopSignal, reap });
+  // Stopped: its sessions have ended and their journals are closed. Nothing may keep the
+  // process alive after that (a library's idle handle, say): `engine stop` waits for it to go.
+  setTimeout(() => process.exit(0), 2000).unref();
 }
