@@ -2,7 +2,8 @@
 // Bundle the `paddock` CLI into out/cli with esbuild: one parse instead of hundreds of module
 // resolutions, which is most of a short session's overhead (see bench/launch and ADR 0001).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 // Chunk names carry content hashes: start clean so stale chunks do not pile up.
 rmSync('out/cli', { recursive: true, force: true });
@@ -38,3 +39,10 @@ await build({
   banner: { js: "import { createRequire as __paddockRequire } from 'node:module'; const require = __paddockRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The build id: a hash of the bundle and the thin client. The warm engine (`paddock engine`)
+// declines a client of another build, which then runs its session in-process (ADR 0008).
+const id = createHash('sha256');
+for (const f of readdirSync('out/cli').filter((n) => n.endsWith('.js')).sort()) id.update(f).update(readFileSync(`out/cli/${f}`));
+for (const f of ['bin/paddock.js', 'bin/engine-client.js']) id.update(f).update(readFileSync(f));
+writeFileSync('out/cli/build-id', `${id.digest('hex').slice(0, 16)}\n`);

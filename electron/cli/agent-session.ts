@@ -75,6 +75,8 @@ export async function prepareAgentSession(opts: {
   /** A task for the agent: Codex then runs as `codex app-server`, driven by Paddock (docs/gate.md). */
   prompt?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the terminal approval prompt is written (default: this process's stderr). */
+  promptOutput?: NodeJS.WritableStream;
   /** Model-API keys held on the host; default: the agent's key from the environment (e.g. ANTHROPIC_API_KEY). */
   credentials?: CredentialBinding[];
   onProgress?: (m: string) => void;
@@ -95,7 +97,7 @@ export async function prepareAgentSession(opts: {
     throw new PaddockError('BAD_INPUT', '--approvals allow is not permitted by the managed policy (ceilings.unattended: deny)');
   if (mode === 'tty' && !opts.interactive)
     throw new PaddockError('BAD_INPUT', '--approvals tty needs a terminal; use --approvals deny (or allow) for unattended runs');
-  const tty = mode === 'tty' && !opts.broker ? ttyApprovalProvider({ output: process.stderr }) : null;
+  const tty = mode === 'tty' && !opts.broker ? ttyApprovalProvider({ output: opts.promptOutput ?? process.stderr, ...(env.USER ? { user: env.USER } : {}) }) : null;
   const provider: ApprovalProvider = tty ?? fixedProvider(mode === 'allow' ? 'allow' : 'deny');
   const home = paddockHome(env);
   const broker =

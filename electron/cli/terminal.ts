@@ -1,13 +1,14 @@
 import type { SessionEventSink } from '../engine/sessions/session-events.js';
 import type { SandboxContainer } from '../engine/sandbox/sandbox-container.js';
+import type { CliIO } from './cli-io.js';
 
 /**
- * Connect this process's terminal to a session: raw mode and resizes when there is a TTY
- * (Ctrl-C then reaches the sandboxed program as a byte), signals forwarded otherwise, stdin EOF
- * passed on. Returns a function that restores the terminal.
+ * Connect a front end's terminal (`io`: this process's, or an engine client's) to a session: raw
+ * mode and resizes when there is a TTY (Ctrl-C then reaches the sandboxed program as a byte),
+ * signals forwarded otherwise, stdin EOF passed on. Returns a function that restores the terminal.
  */
-export function attachTerminal(sandbox: SandboxContainer, id: string, events: SessionEventSink, tty: boolean): () => void {
-  const stdin = process.stdin;
+export function attachTerminal(sandbox: SandboxContainer, id: string, events: SessionEventSink, tty: boolean, io: CliIO): () => void {
+  const stdin = io.stdin;
 
   const onInput = (chunk: Buffer) => {
     if (tty) events.emit(id, 'terminal.input', { data: chunk.toString('utf8') });
@@ -19,21 +20,20 @@ export function attachTerminal(sandbox: SandboxContainer, id: string, events: Se
   stdin.on('data', onInput);
   stdin.on('end', onEnd);
 
+  const size = () => io.size() ?? { cols: 80, rows: 24 };
   const cleanups: Array<() => void> = [];
-  if (tty && stdin.isTTY) {
-    stdin.setRawMode(true);
-    cleanups.push(() => stdin.setRawMode(false));
+  if (tty && io.stdinIsTTY) {
+    io.setRawMode(true);
+    cleanups.push(() => io.setRawMode(false));
     const resize = () => {
-      const cols = process.stdout.columns ?? 80;
-      const rows = process.stdout.rows ?? 24;
+      const { cols, rows } = size();
       events.emit(id, 'terminal.resize', { cols, rows });
       void sandbox.resize(cols, rows);
     };
     sandbox.onStarted(resize);
-    process.stdout.on('resize', resize);
-    cleanups.push(() => process.stdout.off('resize', resize));
+    cleanups.push(io.onResize(resize));
   } else if (tty) {
-    sandbox.onStarted(() => void sandbox.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24));
+    sandbox.onStarted(() => void sandbox.resize(size().cols, size().rows));
   }
 
   let interrupts = 0;
@@ -41,11 +41,7 @@ export function attachTerminal(sandbox: SandboxContainer, id: string, events: Se
     if (sig === 'SIGINT' && ++interrupts > 1) void sandbox.signal('SIGKILL');
     else void sandbox.signal(sig);
   };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const h = forward(sig);
-    process.on(sig, h);
-    cleanups.push(() => process.off(sig, h));
-  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) cleanups.push(io.onSignal(sig, forward(sig)));
   stdin.resume();
 
   return () => {

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'POLICY_LOCKED'
   | 'POLICY_CONFLICT'
   | 'EGRESS_UNFIREWALLED'
+  | 'WARM_ENGINE'
   | 'INTERNAL';
 
 export class PaddockError extends Error {

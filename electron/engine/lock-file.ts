@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive as alive } from './process-alive.js';
 
 /**
  * A cross-process lock file (O_EXCL create) holding its owner. A lock whose owner is gone (same
@@ -23,14 +24,6 @@ export interface LockOptions {
   onTimeout?: (owner: LockOwner | null, path: string) => Error;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readOwner(path: string): { raw: string; owner: LockOwner | null } | null {
   try {

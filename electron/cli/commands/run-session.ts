@@ -4,14 +4,19 @@ import { PaddockError } from '../../engine/errors.js';
 import { Supervisor } from '../../engine/sessions/supervisor.js';
 import { trace } from '../../engine/trace.js';
 import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import type { CliIO } from '../cli-io.js';
 import type { AgentSession } from '../agent-session.js';
 import type { SandboxContainer } from '../../engine/sandbox/sandbox-container.js';
 import { attachTerminal } from '../terminal.js';
 import type { RunFlags } from './run.js';
 
-/** Run one session in this terminal; resolves to the exit code `paddock run` should exit with. */
-export async function runSession(args: string[], flags: RunFlags): Promise<number> {
+/**
+ * Run one session on a front end's terminal (`io`: this process's, or a warm engine's client's);
+ * resolves to the exit code `paddock run` should exit with.
+ */
+export async function runSession(args: string[], flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.cmd && args.length)
     throw new PaddockError('BAD_INPUT', 'give either --cmd "…" or a command after --, not both');
   if (flags.network !== undefined && flags.network !== 'none' && flags.network !== 'egress')
@@ -26,11 +31,15 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       `--approvals ${String(flags.approvals)}: expected tty, deny or allow`,
     );
   const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
-  const tty = flags.tty ?? (!!process.stdin.isTTY && !!process.stdout.isTTY);
-  const say = (m: string) => process.stderr.write(`paddock: ${m}\n`);
+  const tty = flags.tty ?? (io.stdinIsTTY && io.stdoutIsTTY);
+  const say = (m: string) => io.stderr.write(`paddock: ${m}\n`);
+  const size = tty ? io.size() : undefined;
   trace('cli loaded');
 
-  const supervisor = new Supervisor({ log: (m, level) => (level === 'warn' || flags.verbose) && say(m) });
+  const supervisor = new Supervisor({
+    log: (m, level) => (level === 'warn' || flags.verbose) && say(m),
+    ...(io.reapsOrphans ? { recover: false } : {}),
+  });
   if (flags.verbose) {
     supervisor.bus.subscribe((e) => {
       if (e.kind === 'network.decision') say(formatNetworkDecision(e.data as NetworkDecisionEvent));
@@ -45,7 +54,7 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
   // With --agent and approvals on this terminal, output is held while a question is open and
   // keystrokes answer it; `agent` is set once the policy is known (inside supervisor.start).
   let agent: AgentSession | null = null;
-  let out: NodeJS.WritableStream = process.stdout;
+  let out: NodeJS.WritableStream = io.stdout;
   let gated = (sandbox: SandboxContainer) => sandbox;
   const stdout = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -53,9 +62,23 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       cb();
     },
   });
+  // When the front end is gone (an engine client disconnected), nobody watches the session: it
+  // is stopped as the UI's Stop does (aborted, journaled). Before the program runs, the stop
+  // waits for it to start (a container that is only created cannot be killed).
+  let stopSession: ((reason: string) => Promise<void>) | null = null;
+  let stopWanted: string | null = null;
+  const ABANDONED = 'the session was stopped because its terminal went away (the client of the Paddock engine disconnected)';
+  const onAbandon = () => {
+    const reason = typeof io.abandoned?.reason === 'string' ? io.abandoned.reason : ABANDONED;
+    stopWanted ??= reason;
+    void stopSession?.(reason);
+  };
+  if (io.abandoned?.aborted) throw new PaddockError('BAD_INPUT', 'the terminal of this run went away before the session started');
+  io.abandoned?.addEventListener('abort', onAbandon, { once: true });
+  let sessionId: string | null = null;
   try {
     const session = await supervisor.start({
-      repo: flags.repo,
+      repo: resolve(io.cwd, flags.repo),
       ...(flags.preset ? { preset: flags.preset } : {}),
       image: flags.image,
       agent: flags.cmd || args.length ? 'command' : 'shell', // an agent session overrides this
@@ -65,14 +88,12 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
       timeoutMs: flags.timeout,
       network: flags.network,
       extraRules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
-      credentials: credentialBindings(flags.credential ?? []),
+      credentials: credentialBindings(flags.credential ?? [], io.env),
       // Nobody can answer a network question from a raw terminal yet: asks are denied.
       decider: null,
-      ...(tty && process.stdout.columns
-        ? { consoleSize: { cols: process.stdout.columns, rows: process.stdout.rows } }
-        : {}),
+      ...(size ? { consoleSize: size } : {}),
       onProgress: say,
-      output: { stdout, stderr: process.stderr },
+      output: { stdout, stderr: io.stderr },
       ...(flags.agent
         ? {
             agentSetup: async (ctx) => {
@@ -83,13 +104,15 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
                 approvals: flags.approvals,
                 args,
                 interactive: tty,
+                env: io.env,
+                promptOutput: io.stderr,
                 ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
-                ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential) } : {}),
+                ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential, io.env) } : {}),
                 onProgress: say,
               });
               const a = agent;
               const prompt = a.tty;
-              if (prompt) out = prompt.holdOutput(process.stdout);
+              if (prompt) out = prompt.holdOutput(io.stdout);
               if (a.driven) gated = (sandbox) => drivenSandbox(sandbox, prompt);
               else if (prompt) gated = (sandbox) => gatedSandbox(sandbox, prompt);
               return { run: a.runOptions, egress: (base) => a.egress(base), ...(a.decider ? { decider: a.decider } : {}) };
@@ -98,7 +121,18 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
         : {}),
       // Signals and input are wired before the program starts, so none can slip past.
       beforeStart: (sandbox, id) => {
-        detach = attachTerminal(gated(sandbox), id, supervisor.bus, tty);
+        detach = attachTerminal(gated(sandbox), id, supervisor.bus, tty, io);
+        sessionId = id;
+        let started = false;
+        stopSession = async (reason) => {
+          stopWanted ??= reason;
+          if (started) await sandbox.abort(reason);
+        };
+        sandbox.onStarted(() => {
+          started = true;
+          if (stopWanted) void sandbox.abort(stopWanted);
+        });
+        io.sessions?.started(id, stopSession);
       },
     });
     if (flags.verbose) say(`session ${session.id} started in container ${session.sandbox.id.slice(0, 12)}`);
@@ -125,11 +159,13 @@ export async function runSession(args: string[], flags: RunFlags): Promise<numbe
         startedAt: r.startedAt,
         endedAt: r.endedAt,
       };
-      process.stderr.write(`${JSON.stringify(summary)}\n`);
+      io.stderr.write(`${JSON.stringify(summary)}\n`);
     }
     if (result.reason === 'engine-lost') return 125;
     return result.exitCode ?? 125;
   } finally {
+    io.abandoned?.removeEventListener('abort', onAbandon);
+    if (sessionId) io.sessions?.ended(sessionId);
     detach();
     await supervisor.close();
   }

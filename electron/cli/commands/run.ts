@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliIO } from '../cli-io.js';
 import { trace } from '../../engine/trace.js';
 import { collect } from '../egress-flags.js';
 import { parseBytes, parseDuration, parsePositive } from '../parse.js';
@@ -24,7 +25,7 @@ export interface RunFlags {
   preset?: string;
 }
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, io: CliIO): void {
   program
     .command('run')
     .description('Run a command (default: an interactive shell) in a hardened sandbox on a repo.')
@@ -72,6 +73,6 @@ export function registerRun(program: Command): void {
     .action(async (command: string[], flags: RunFlags) => {
       trace('run parsed');
       const { runSession } = await import('./run-session.js');
-      process.exitCode = await runSession(command, flags);
+      io.exitCode = await runSession(command, flags, io);
     });
 }

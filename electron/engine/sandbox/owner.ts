@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isZombie } from '../process-alive.js';
 
 /**
  * Which engine process owns a container. Stored as labels so that a later engine can tell a
@@ -50,6 +51,7 @@ export function ownerAlive(o: OwnerIdentity, self: OwnerIdentity = currentOwner(
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
+  if (isZombie(o.pid)) return false; // killed, not yet reaped by its parent: gone
   if (o.start === '') return true;
   const now = processStartTime(o.pid);
   return now === '' || now === o.start;

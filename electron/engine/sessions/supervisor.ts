@@ -22,6 +22,11 @@ import { SessionRunner } from './session-runner.js';
 export interface SupervisorOptions {
   home?: string;
   connect?: () => Promise<EngineEndpoint>;
+  /**
+   * Reap orphans (containers and records of dead owners) when connecting, before the first
+   * session starts (default). The warm engine turns it off and reaps off the start path instead.
+   */
+  recover?: boolean;
   /** Lines for the user: `warn` always matters (journal failure, policy problems), `info` is detail. */
   log?: (message: string, level: 'info' | 'warn') => void;
 }
@@ -110,7 +115,7 @@ export class Supervisor {
           }
         },
       });
-      const reaped = await runner.recover((m) => this.log(m, 'warn'));
+      const reaped = this.opts.recover === false ? [] : await runner.recover((m) => this.log(m, 'warn'));
       if (reaped.length) this.log(`reaped ${reaped.length} orphaned session(s): ${reaped.join(', ')}`);
       this.runnerReady = runner;
       return runner;

@@ -1,0 +1,386 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, docker, runCli, sessionContainers, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import type { LiveCli } from '../helpers/paddock-cli.js';
+import { processAlive as alive } from '../../electron/engine/process-alive.js';
+import { startScriptedModel } from './agent-scripted-model.js';
+
+// The warm engine (`paddock engine start`) and the thin client in bin/paddock.js, for real: an
+// engine process on a temp PADDOCK_HOME, clients that hand their `paddock run` to it over its
+// socket, and the ways that can go wrong. A session "went through the engine" when its record's
+// owner is the engine's pid. Every engine this file starts is stopped (or killed) at the end.
+const home = tempHome('paddock-engine-');
+// TERM is compared by the engine (it goes into a TTY session's container): the pty test's
+// client runs with TERM=xterm, so every process here does.
+const env = { PADDOCK_HOME: home.home, TERM: 'xterm' };
+let repo: string;
+const pids = new Set<number>();
+
+
+function startEngine(e: NodeJS.ProcessEnv = env): number {
+  const r = runCli(['engine', 'start'], e);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/engine started \(pid \d+\), listening on .*engine\/sock/);
+  const s = JSON.parse(runCli(['engine', 'status', '--json'], e).stdout) as { running: boolean; pid: number; sessions: string[] };
+  expect(s.running).toBe(true);
+  pids.add(s.pid);
+  return s.pid;
+}
+
+type Rec = { id: string; state: string; endReason: string | null; message: string | null; owner: { pid: number } };
+const record = (id: string, h = home.home): Rec | undefined =>
+  (JSON.parse(readFileSync(join(h, 'sessions.json'), 'utf8')) as { sessions: Rec[] }).sessions.find((s) => s.id === id);
+
+async function runningSession(live: LiveCli): Promise<string> {
+  await live.waitFor(/session (\S+) started/);
+  return /session (\S+) started/.exec(live.stderr())![1]!;
+}
+
+/** Poll (a guard, not a timing assertion) until `check` holds. */
+async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+let engine = 0;
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'paddock-engine-repo-'));
+  writeFileSync(join(repo, 'README.md'), 'hi\n');
+  engine = startEngine();
+});
+afterAll(() => {
+  runCli(['engine', 'stop'], env);
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  // Containers of this home's sessions only (a killed engine's orphans, should a test fail).
+  try {
+    for (const s of (JSON.parse(readFileSync(join(home.home, 'sessions.json'), 'utf8')) as { sessions: Rec[] }).sessions)
+      for (const c of sessionContainers(s.id)) docker(['rm', '-f', c]);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+    home.cleanup();
+  }
+});
+
+describe('paddock run through the warm engine', () => {
+  it('output, exit code and the --json summary are the same as in-process, and the engine ran it', () => {
+    const args = ['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'echo out; echo err >&2; exit 7'];
+    const viaEngine = runCli(args, env);
+    const inProcess = runCli(args, { ...env, PADDOCK_NO_ENGINE: '1' });
+    for (const r of [viaEngine, inProcess]) {
+      expect(r.code).toBe(7);
+      expect(r.stdout).toBe('out\n');
+      expect(r.stderr).toMatch(/^err$/m);
+      expect(summary(r.stderr)).toMatchObject({ exitCode: 7, reason: 'exited' });
+    }
+    expect(record(summary(viaEngine.stderr).session)?.owner.pid).toBe(engine);
+    expect(record(summary(inProcess.stderr).session)?.owner.pid).not.toBe(engine);
+    const strip = (s: string) => s.replace(/\d{8}-\d{6}-[0-9a-f]{6}/g, 'ID').split('\n').slice(0, -2).join('\n');
+    expect(strip(viaEngine.stderr)).toBe(strip(inProcess.stderr));
+  });
+
+  it('stdin is piped to the program, and its EOF ends it (--cmd cat)', () => {
+    const input = 'line one\nline two\n'.repeat(2000);
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'cat'], env, input);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(input);
+    expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);
+  });
+
+  it('SIGTERM to the client reaches the sandboxed program', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', "trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.1; done"], env);
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGTERM');
+    expect(await live.exit).toBe(3);
+    expect(live.stdout()).toContain('got-term');
+    expect(record(id)?.owner.pid).toBe(engine);
+    expect(sessionContainers(id)).toEqual([]);
+  });
+
+  it('two sessions side by side: signals, input and output stay with their own client', async () => {
+    const a = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', "trap 'echo A-term; exit 3' TERM; echo A-ready; while :; do sleep 0.1; done"], env);
+    // Another repo: two sessions on one repo at once race on its placeholder directories (a
+    // limit of the workspace code, in-process too).
+    const repoB = mkdtempSync(join(tmpdir(), 'paddock-engine-repo-b-'));
+    const b = startCli(['run', '--repo', repoB, '--no-tty', '-v', '--cmd', 'echo B-ready; read x; echo B-got:$x'], env);
+    try {
+      const [ida, idb] = [await runningSession(a), await runningSession(b)];
+      await a.waitFor(/^A-ready$/m);
+      await b.waitFor(/^B-ready$/m);
+      const live = (JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { sessions: string[] }).sessions;
+      expect([...live].sort()).toEqual([ida, idb].sort());
+      a.child.kill('SIGTERM');
+      expect(await a.exit).toBe(3);
+      expect((JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { sessions: string[] }).sessions).toEqual([idb]);
+      b.child.stdin!.write('hello\n');
+      expect(await b.exit).toBe(0);
+      expect(a.stdout()).toBe('A-ready\nA-term\n');
+      expect(b.stdout()).toBe('B-ready\nB-got:hello\n');
+      expect([record(ida)?.owner.pid, record(idb)?.owner.pid]).toEqual([engine, engine]);
+    } finally {
+      for (const c of [a, b]) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      rmSync(repoB, { recursive: true, force: true });
+    }
+  });
+
+  it('--timeout stops the session as in-process', () => {
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--timeout', '1s', '--cmd', 'sleep 60'], env);
+    expect(summary(r.stderr)).toMatchObject({ reason: 'timeout' });
+    expect(r.stderr).toContain('the session reached its time limit');
+    expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);
+  });
+
+  it('a bad flag gives the same message and exit code through the engine as in-process', () => {
+    const traced = runCli(['run', '--repo', repo, '--bogus'], { ...env, PADDOCK_TRACE: '1' });
+    expect(traced.stderr).toContain('engine client: run accepted'); // it did go to the engine
+    const viaEngine = runCli(['run', '--repo', repo, '--bogus'], env);
+    const inProcess = runCli(['run', '--repo', repo, '--bogus'], { ...env, PADDOCK_NO_ENGINE: '1' });
+    expect(viaEngine.code).toBe(1);
+    expect(viaEngine.stderr).toMatch(/^error: unknown option '--bogus'/);
+    expect([viaEngine.code, viaEngine.stdout, viaEngine.stderr]).toEqual([inProcess.code, inProcess.stdout, inProcess.stderr]);
+    // A Paddock error: the one-line `paddock:` message and 125.
+    const bad = ['run', '--repo', join(repo, 'missing'), '--cmd', 'true'];
+    const e1 = runCli(bad, env);
+    const e2 = runCli(bad, { ...env, PADDOCK_NO_ENGINE: '1' });
+    expect(e1.code).toBe(125);
+    expect([e1.code, e1.stderr]).toEqual([e2.code, e2.stderr]);
+  });
+
+  it('a real terminal: raw mode, the size, a resize, and the exit code (under a pty)', async () => {
+    // `script` gives the client a pty. Raw mode is proven by "abc" typed without Enter reaching
+    // the sandbox (a cooked terminal would hold it back until a newline).
+    const go = join(repo, '..', `paddock-engine-go-${process.pid}`);
+    const program = `while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; echo started $(stty size); while [ "$(stty size)" != "22 88" ]; do sleep 0.05; done; echo resized $(stty size); read -r -n 3 x; echo; echo got:$x; exit 4`;
+    const driver = join(repo, '..', `paddock-engine-pty-${process.pid}.sh`);
+    writeFileSync(
+      driver,
+      [
+        'stty cols 101 rows 31',
+        `${process.execPath} ${CLI} run --repo ${repo} --json -- bash -c '${program.replaceAll("'", "'\\''")}' < /dev/tty &`,
+        'pid=$!',
+        `while ! [ -e ${go} ]; do sleep 0.1; done`,
+        'stty cols 88 rows 22',
+        'kill -WINCH $pid',
+        'wait $pid',
+      ].join('\n'),
+    );
+    const live = startCli(['-qfec', `sh ${driver}`, '/dev/null'], env, ['script']);
+    try {
+      await live.waitFor(/started 31 101/);
+      writeFileSync(go, '');
+      await live.waitFor(/resized 22 88/);
+      live.child.stdin!.write('abc');
+      await live.waitFor(/got:abc/);
+      expect(await live.exit).toBe(4);
+      const id = /"session":"([^"]+)"/.exec(live.stdout())?.[1];
+      expect(record(id!)?.owner.pid).toBe(engine);
+    } finally {
+      if (live.child.exitCode === null) live.child.kill('SIGKILL');
+      rmSync(go, { force: true });
+      rmSync(driver, { force: true });
+    }
+  });
+
+  it('an egress session: the proxy decides, -v shows the decision, the session network is removed', () => {
+    // "The internet" is a container on an internal network this test creates; nothing else is contacted.
+    const net = `paddock-test-engine-net-${process.pid}`;
+    docker(['network', 'create', '--internal', '--label', 'paddock.test=1', net]);
+    let server = '';
+    try {
+      const image = JSON.parse(docker(['images', '--filter', 'label=paddock.kind=agent', '--format', '{{json .}}']).split('\n')[0]!) as { Repository: string; Tag: string };
+      const js = "require('http').createServer((q, s) => s.end('hello via ' + q.url)).listen(8080, () => console.log('up'))";
+      server = docker(['run', '-d', '--rm', '--label', 'paddock.test=1', '--network', net, '--user', '1000', `${image.Repository}:${image.Tag}`, 'node', '-e', js]);
+      const ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, server]);
+      for (let i = 0; i < 50 && !docker(['logs', server]).includes('up'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '-v', '--allow', `${ip}:8080`, '--cmd', `curl -sS --max-time 10 http://${ip}:8080/through-the-engine`], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('hello via /through-the-engine');
+      expect(r.stderr).toMatch(new RegExp(`allow.*${ip.replaceAll('.', '\\.')}`));
+      const id = summary(r.stderr).session;
+      expect(record(id)?.owner.pid).toBe(engine);
+      expect(docker(['network', 'ls', '-q', '--filter', `label=paddock.session=${id}`])).toBe('');
+    } finally {
+      if (server) docker(['rm', '-f', server]);
+      docker(['network', 'rm', net]);
+    }
+  });
+
+  it('an agent session with approvals on the terminal (a pty): the prompt and the answer go through the engine', async () => {
+    // The real Claude Code CLI behind the gate; the model is a scripted endpoint on loopback. Its
+    // key and URL are part of the environment the engine compares, so this uses an engine of its own.
+    const once = `node -e "require('fs').writeFileSync('engine-once.txt','ran')"`;
+    const model = await startScriptedModel([once]);
+    const home2 = tempHome('paddock-engine-agent-');
+    const agentRepo = mkdtempSync(join(tmpdir(), 'paddock-engine-agent-repo-'));
+    writeFileSync(join(agentRepo, 'README.md'), '# demo\n');
+    for (const p of [agentRepo, join(agentRepo, 'README.md')]) chownSync(p, 1000, 1000);
+    const env2 = { PADDOCK_HOME: home2.home, TERM: 'xterm', ANTHROPIC_API_KEY: 'host-only-test-key', ANTHROPIC_BASE_URL: model.url };
+    let live: LiveCli | null = null;
+    try {
+      const engine2 = startEngine(env2);
+      const args = ['run', '--repo', agentRepo, '--json', '--agent', 'claude', '--credential', 'anthropic', '--', '-p', 'Run the steps.', '--output-format', 'text'];
+      const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+      live = startCli([], { ...env2, COLUMNS: '200', LINES: '50' }, ['script', '-qfec', [process.execPath, CLI, ...args].map(q).join(' '), '/dev/null']);
+      await live.waitFor(/Paddock: approval needed/, 240_000);
+      await live.waitFor(/\[o\] allow once/, 10_000);
+      live.child.stdin!.write('o');
+      await live.waitFor(/allowed \(allow-once\)/, 60_000);
+      expect(await live.exit).toBe(0);
+      expect(readFileSync(join(agentRepo, 'engine-once.txt'), 'utf8')).toBe('ran');
+      const id = /"session":"([^"]+)"/.exec(live.stdout())?.[1];
+      expect(record(id!, home2.home)?.owner.pid).toBe(engine2);
+      const answers = readFileSync(join(home2.home, 'sessions', id!, 'journal.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"kind":"approval.answer"'))
+        .map((l) => (JSON.parse(l) as { data: { choice: string; by: string } }).data);
+      expect(answers.map((a) => a.choice)).toEqual(['allow-once']);
+      expect(answers[0]!.by).toMatch(/^tty:/);
+    } finally {
+      if (live && live.child.exitCode === null) live.child.kill('SIGKILL');
+      runCli(['engine', 'stop'], env2);
+      await model.close();
+      rmSync(agentRepo, { recursive: true, force: true });
+      if (existsSync(home2.home)) home2.cleanup();
+    }
+  });
+
+  it('a client of another build runs its session in-process (and says why with -v)', () => {
+    // A copy of the package whose bundle has another build id: bin/ copied, out/cli linked.
+    const pkg = mkdtempSync(join(tmpdir(), 'paddock-other-build-'));
+    try {
+      mkdirSync(join(pkg, 'bin'));
+      mkdirSync(join(pkg, 'out', 'cli'), { recursive: true });
+      for (const f of ['paddock.js', 'engine-client.js']) copyFileSync(join(ROOT, 'bin', f), join(pkg, 'bin', f));
+      for (const f of readdirSync(join(ROOT, 'out', 'cli')).filter((n) => n !== 'build-id')) symlinkSync(join(ROOT, 'out', 'cli', f), join(pkg, 'out', 'cli', f));
+      writeFileSync(join(pkg, 'out', 'cli', 'build-id'), 'another-build\n');
+      const r = spawnSync(process.execPath, [join(pkg, 'bin', 'paddock.js'), 'run', '-v', '--repo', repo, '--no-tty', '--json', '--cmd', 'echo x'], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('x\n');
+      expect(r.stderr).toMatch(/paddock: running this session in-process: the engine declined: the engine runs another build/);
+      expect(record(summary(r.stderr).session)?.owner.pid).not.toBe(engine);
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+
+  it('a client whose environment differs in what Paddock reads runs in-process, naming the variable but not its value', () => {
+    const r = runCli(['run', '-v', '--repo', repo, '--no-tty', '--json', '--cmd', 'echo y'], { ...env, ANTHROPIC_API_KEY: 'sk-test-not-for-the-engine' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('y\n');
+    expect(r.stderr).toMatch(/the engine declined: the client's environment differs from the engine's in ANTHROPIC_API_KEY/);
+    expect(r.stderr).not.toContain('sk-test');
+    expect(record(summary(r.stderr).session)?.owner.pid).not.toBe(engine);
+    // Without -v the fallback is silent.
+    const quiet = runCli(['run', '--repo', repo, '--no-tty', '--cmd', 'true'], { ...env, ANTHROPIC_API_KEY: 'x' });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('in-process');
+  });
+
+  it('one engine per PADDOCK_HOME', () => {
+    const again = runCli(['engine', 'start'], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`an engine already runs for ${home.home} (pid ${engine}); nothing to do`);
+    const second = runCli(['engine', 'run'], env);
+    expect(second.code).toBe(125);
+    expect(second.stderr).toMatch(/paddock: an engine already runs for .* \(pid \d+\).*\[WARM_ENGINE\]/);
+  });
+});
+
+describe('when one side goes away', () => {
+  it('a client killed mid-session: the engine stops its session (aborted, journaled) and removes the container', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGKILL');
+    await live.exit;
+    await until('the session to end', () => record(id)?.state === 'ended');
+    expect(sessionContainers(id)).toEqual([]);
+    expect(record(id)).toMatchObject({ endReason: 'aborted', owner: { pid: engine } });
+    expect(record(id)?.message).toContain('its terminal went away');
+    const v = runCli(['verify', id], env);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^OK: session/);
+  });
+
+  it('the engine reaps the orphan of a crashed in-process run after its next session, off that session start path', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], { ...env, PADDOCK_NO_ENGINE: '1' });
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGKILL');
+    await live.exit;
+    expect(sessionContainers(id)).not.toEqual([]);
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r.code).toBe(0);
+    expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);
+    await until('the engine to reap the orphan', () => sessionContainers(id).length === 0);
+    await until('the orphan to be marked interrupted', () => record(id)?.state === 'interrupted');
+    expect(readFileSync(join(home.home, 'engine.log'), 'utf8')).toContain(`reaped 1 orphaned session(s): ${id}`);
+  });
+
+  it('`engine stop` stops a live session first (journaled), then the engine', async () => {
+    const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    const status = JSON.parse(runCli(['engine', 'status', '--json'], env).stdout) as { sessions: string[] };
+    expect(status.sessions).toEqual([id]);
+    const stop = runCli(['engine', 'stop'], env);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toContain(`stopping 1 live session(s): ${id}`);
+    expect(stop.stderr).toContain(`engine stopped (pid ${engine})`);
+    expect(await live.exit).toBe(137);
+    expect(live.stderr()).toContain('the Paddock engine was stopped');
+    expect(sessionContainers(id)).toEqual([]);
+    expect(record(id)).toMatchObject({ state: 'ended', endReason: 'aborted' });
+    expect(alive(engine)).toBe(false);
+    expect(runCli(['verify', id], env).code).toBe(0);
+    const none = runCli(['engine', 'status'], env);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('engine: not running');
+    // With no engine, `paddock run` runs in-process as always.
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r.code).toBe(0);
+    expect(record(summary(r.stderr).session)?.owner.pid).not.toBe(engine);
+  });
+
+  it('an engine killed mid-session: the client says so and exits 125; the next run (stale socket) or engine start reaps the container', async () => {
+    const killMidSession = async (): Promise<string> => {
+      if (!alive(engine)) engine = startEngine();
+      const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
+      const id = await runningSession(live);
+      await live.waitFor(/^ready$/m);
+      process.kill(engine, 'SIGKILL');
+      expect(await live.exit).toBe(125);
+      expect(live.stderr()).toMatch(/^paddock: the engine stopped mid-session/m);
+      expect(sessionContainers(id)).not.toEqual([]); // the orphan, until the next start
+      return id;
+    };
+    // 1. The socket file is left behind: the next `paddock run` finds it stale, runs in-process
+    //    and, as every start does, reaps the orphan.
+    const first = await killMidSession();
+    const r1 = runCli(['run', '-v', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r1.code).toBe(0);
+    expect(r1.stderr).toMatch(/running this session in-process: the engine socket does not answer \(ECONNREFUSED\); it is stale/);
+    expect(r1.stderr).toContain(`reaped 1 orphaned session(s): ${first}`);
+    expect(sessionContainers(first)).toEqual([]);
+    expect(record(first)?.state).toBe('interrupted');
+    // 2. The next engine start reaps, and replaces the stale socket.
+    const second = await killMidSession();
+    engine = startEngine();
+    expect(sessionContainers(second)).toEqual([]);
+    expect(record(second)?.state).toBe('interrupted');
+    expect(readFileSync(join(home.home, 'engine.log'), 'utf8')).toContain(`reaped 1 orphaned session(s): ${second}`);
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], env);
+    expect(r.code).toBe(0);
+    expect(record(summary(r.stderr).session)?.owner.pid).toBe(engine);
+  });
+});
