@@ -60,6 +60,8 @@ export interface CommandEngineOptions {
   provenance?: Provenance;
   /** Memoise the shell analysis of recent command lines (default 1000 entries; 0 disables). */
   cacheSize?: number;
+  /** Read simple lines without tree-sitter (default true; false: the differential test and bench compare). */
+  fastPath?: boolean;
 }
 
 interface Judgement {
@@ -115,11 +117,12 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
   const cache = new Map<string, ShellPart[]>();
   const matchers = new Map<string, ReturnType<typeof pathMatcher>>();
 
+  const analyseOptions = { fastPath: options.fastPath ?? true };
   const analyse = (line: string): ShellPart[] => {
-    if (cacheSize === 0) return analyseCommandLine(line);
+    if (cacheSize === 0) return analyseCommandLine(line, analyseOptions);
     const hit = cache.get(line);
     if (hit) return hit;
-    const parts = analyseCommandLine(line);
+    const parts = analyseCommandLine(line, analyseOptions);
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
     cache.set(line, parts);
     return parts;

@@ -23,7 +23,8 @@ const RISKY_ENV =
 
 export const floorOf = (id: string, reason: string, decision: 'ask' | 'forbid' = 'ask'): Floor => ({ id, reason, decision });
 
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/;
+/** A leading `NAME=…` / `NAME+=…` word: an assignment, not the program. */
+export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/;
 
 /** A floor when assigning `name` can change what later commands run (PATH, LD_PRELOAD, GIT_*…). */
 export function envFloor(name: string): Floor | null {
