@@ -34,7 +34,7 @@ export interface ShellPart {
 export interface ArgSplit {
   flags: string[];
   /** `forms`: the value as written and, for path-like values, normalised. */
-  positional: { value: string; dynamic: boolean; forms: string[] }[];
+  positional: { value: string; dynamic: boolean; forms?: string[] }[];
 }
 
 const MAX_DEPTH = 8;
@@ -59,14 +59,19 @@ class Analyser {
     if (list) {
       for (const pipeline of list) {
         let pipedFrom: string[] = [];
-        pipeline.forEach((stage, k) => {
+        for (let k = 0; k < pipeline.length; k++) {
+          const stage = pipeline[k]!;
           const start = this.parts.length;
           this.simple(stage.words, stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
           for (const r of stage.redirects) {
             if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
           }
-          pipedFrom = [...pipedFrom, ...this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!)];
-        });
+          if (k + 1 < pipeline.length) {
+            // The programs of this stage feed the next ones.
+            pipedFrom = pipedFrom.slice();
+            for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
+          }
+        }
       }
       return;
     }

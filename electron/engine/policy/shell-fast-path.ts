@@ -159,7 +159,7 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
       // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
       return sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n');
     }
-    const head = words.find((w) => w.dynamic || !ASSIGNMENT.test(w.value));
+    const head = words.find((w) => !ASSIGNMENT.test(w.value));
     if (head && !head.dynamic && reserved.has(head.value)) return false;
     // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
     // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
@@ -177,14 +177,18 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
   };
 
   for (let i = 0; i < n; i++) {
-    const ch = src[i]!;
-    const code = src.charCodeAt(i);
+    let code = src.charCodeAt(i);
     if (code < 128 && BARE[code] === 1) {
+      // A run of plain characters, taken in one slice.
       take(i);
-      cur += ch;
-      end = i + 1;
+      let j = i + 1;
+      while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
+      cur = cur === '' ? src.slice(i, j) : cur + src.slice(i, j);
+      end = j;
+      i = j - 1;
       continue;
     }
+    const ch = src[i]!;
     switch (ch) {
       case ' ':
       case '\t':
