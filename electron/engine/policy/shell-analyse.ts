@@ -38,7 +38,8 @@ export interface ArgSplit {
 }
 
 const MAX_DEPTH = 8;
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+/** Words that start a compound command or a declaration: the fast path leaves such lines to the parser. */
+export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
 interface WalkCtx {

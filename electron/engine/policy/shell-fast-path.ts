@@ -2,14 +2,14 @@ import type { Word } from './shell-words.js';
 
 /**
  * A fast path that skips tree-sitter for the lines agents send most: simple commands joined
- * by `&&`, `||`, `;`, `|` and newlines, whose words it can read exactly as bash (and the
+ * by `&&`, `||`, `;`, `|`, `&` and newlines, whose words it can read exactly as bash (and the
  * grammar) do. Outside quotes: letters, digits, `_-./=:,@%+^~*?`, the pair `{}` (find's and
  * xargs' placeholder), `$NAME` / `${NAME}` (a dynamic word), a backslash before a printable
  * character (that character; not starting a line), a backslash-newline between words,
  * `# comments` (not `#` inside a word). Program names are plainer still (PROGRAM). Inside '…'
- * anything but ' and newline; inside "…" no ` \ ! or newline, and `$` only as `$NAME` /
- * `${NAME}`. A stage may end in plain redirections (`> out.txt`, `2>&1`, rules below). Anything else (other expansions, parentheses, brackets,
- * other braces, a lone &, reserved words, empty commands, unterminated quotes, non-ASCII
+ * anything but ' and newline; inside "…" no ` or newline, `$` only as `$NAME` / `${NAME}`, a
+ * backslash before anything but a newline or `. A stage may end in plain redirections (`> out.txt`, `2>&1`, rules below). Anything else (other expansions, parentheses, brackets,
+ * other braces, `&>`, reserved words, empty commands, unterminated quotes, non-ASCII
  * outside quotes) returns null and goes to the parser. shell-fast-path.test.ts proves the two
  * paths give the same parts for the rule table and a generated corpus.
  */
@@ -118,7 +118,7 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
   let end = -1;
   let stageStart = 0; // raw start of the stage (for a stage with redirections)
   let redirected = false;
-  let conn = ''; // what ended the previous stage: '' (none yet), ';', '\n', '|', '&&', '||'
+  let conn = ''; // what ended the previous stage: '' (none yet), ';', '&', '\n', '|', '&&', '||'
   let piped = false;
   let andOr = false;
   let anyRedirect = false;
@@ -157,7 +157,7 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
     } else text = first < 0 ? '' : src.slice(first, end);
     if (words.length === 0) {
       // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
-      return sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n');
+      return sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
     }
     const head = words.find((w) => !ASSIGNMENT.test(w.value));
     if (head && !head.dynamic && reserved.has(head.value)) return false;
@@ -201,6 +201,8 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
           stageStart = i + 1;
           continue;
         }
+        // Assignments alone on a line: the grammar makes them the prefix of the next line's command.
+        if (!redirected && words.every((w) => ASSIGNMENT.test(w.value))) return null;
         if (!cut(i, '\n')) return null;
         stageStart = i + 1;
         continue;
@@ -259,27 +261,40 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         continue;
       }
       case '"': {
+        // `value`: after quote removal (a backslash escapes $ ` " \ only); `raw`: as written with
+        // `${X}` → `$X`, which is what the parser's reading keeps of a string that expands.
         let j = i + 1;
         let value = '';
+        let raw = '';
         let dynamic = false;
         for (;;) {
           if (j >= n) return null;
           const c = src[j]!;
           if (c === '"') break;
-          if (c === '\\' || c === '`' || c === '!' || c === '\n') return null;
+          if (c === '`' || c === '\n') return null;
+          if (c === '\\') {
+            const e = src[j + 1];
+            if (e === undefined || e === '\n' || e === '`') return null;
+            value += e === '$' || e === '"' || e === '\\' ? e : c + e;
+            raw += c + e;
+            j += 2;
+            continue;
+          }
           if (c === '$') {
             const x = expansion(src, j);
             if (!x) return null;
             value += x[0];
+            raw += x[0];
             dynamic = true;
             j = x[1];
             continue;
           }
           value += c;
+          raw += c;
           j++;
         }
         take(i);
-        cur += value;
+        cur += dynamic ? raw : value;
         dyn ||= dynamic;
         end = j + 1;
         i = j;
@@ -330,7 +345,14 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
       }
       case '&': {
         if (i > 0 && src[i - 1] === '>') continue; // N>&M: checked with the stage's redirections
-        if (src[i + 1] !== '&') return null; // a lone & (background) or &> file
+        const next = src[i + 1];
+        if (next === '>') return null; // &> file
+        if (next !== '&') {
+          // `a & b`: a runs in the background, then b; judged like `a; b`.
+          if (!cut(i, '&')) return null;
+          stageStart = i + 1;
+          continue;
+        }
         andOr = true;
         if (!cut(i, '&&')) return null;
         i++;
