@@ -53,14 +53,25 @@ interface DirSet {
   dirs: string[];
   /** All absolute: resolved once at compile time. */
   fixed: boolean;
+  /** The last resolution of relative entries (the roots rarely change between calls). */
+  last: { workspace: string; home: string; dirs: string[] } | null;
 }
 const dirSet = (dirs: string[]): DirSet => {
   const fixed = dirs.every((d) => d.startsWith('/'));
-  return { dirs: fixed ? dirs.map((d) => posix.normalize(d)) : dirs, fixed };
+  return { dirs: fixed ? dirs.map((d) => posix.normalize(d)) : dirs, fixed, last: null };
 };
-const resolveDirs = (s: DirSet, ctx: ResolvedContext): string[] => (s.fixed ? s.dirs : s.dirs.map((d) => resolveArgPath(d, ctx.workspace, ctx.home)));
-const inside = (p: { value: string; dynamic: boolean }, dirs: string[], ctx: ResolvedContext): boolean =>
-  !p.dynamic && dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d));
+function resolveDirs(s: DirSet, ctx: ResolvedContext): string[] {
+  if (s.fixed) return s.dirs;
+  if (s.last?.workspace !== ctx.workspace || s.last.home !== ctx.home) {
+    s.last = { workspace: ctx.workspace, home: ctx.home, dirs: s.dirs.map((d) => resolveArgPath(d, ctx.workspace, ctx.home)) };
+  }
+  return s.last.dirs;
+}
+function inside(p: { value: string; dynamic: boolean }, dirs: string[], ctx: ResolvedContext): boolean {
+  if (p.dynamic) return false;
+  const abs = resolveArgPath(p.value, ctx.cwd, ctx.home);
+  return dirs.some((d) => isWithin(abs, d));
+}
 
 const tokenSet = (t: string): TokenSet => (t === '*' ? null : new Set(t.split('|')));
 
