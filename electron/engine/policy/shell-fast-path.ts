@@ -8,10 +8,12 @@ import type { Word } from './shell-words.js';
  * character (that character; not starting a line), a backslash-newline between words,
  * `# comments` (not `#` inside a word). Program names are plainer still (PROGRAM). Inside '…'
  * anything but ' and newline; inside "…" no ` or newline, `$` only as `$NAME` / `${NAME}`, a
- * backslash before anything but a newline or `. A stage may end in plain redirections (`> out.txt`, `2>&1`, rules below). Anything else (other expansions, parentheses, brackets,
- * other braces, `&>`, reserved words, empty commands, unterminated quotes, non-ASCII
- * outside quotes) returns null and goes to the parser. shell-fast-path.test.ts proves the two
- * paths give the same parts for the rule table and a generated corpus.
+ * backslash before anything but a newline or `. A stage may end in plain redirections
+ * (`> out.txt`, `2>&1`; rules below). Anything else (other expansions, parentheses, brackets,
+ * other braces, `&>`, reserved words, empty commands, unterminated quotes, non-ASCII outside
+ * quotes, shapes the grammar reads differently from bash) returns null and goes to the
+ * parser. shell-fast-path.test.ts proves the two paths give the same parts and decisions for
+ * the rule table, edge cases and a generated corpus.
  */
 /**
  * Redirections at the end of a simple command, each after a space: `> f`, `>> f`, `N> f`,
