@@ -5,6 +5,7 @@ import { createCommandEngine } from './command-engine.js';
 import type { CommandEngine } from './command-engine.js';
 import { defaultPolicyPath, loadEffectivePolicy } from './policy-loader.js';
 import type { EffectivePolicyResult } from './policy-types.js';
+import { analyseCommandLine } from './shell-analyse.js';
 
 let loaded: EffectivePolicyResult;
 let engine: CommandEngine;
@@ -105,5 +106,43 @@ describe('the tree-sitter-free fast path for simple lines', () => {
     }
     expect(fast).toBeGreaterThan(50);
     expect(simpleWords(`cat "a b"'c d'e  f`)).toEqual(['cat', 'a bc de', 'f']);
+  });
+});
+
+describe('lines the grammar reads differently from bash', () => {
+  it('a word bash does not take for an assignment (`1X=2`) is the program, and what follows it its arguments', () => {
+    const argv = (line: string) => analyseCommandLine(line, { fastPath: false }).filter((p) => p.kind === 'command').map((p) => p.argv);
+    expect(argv('1X=2 ls')).toEqual([['1X=2', 'ls']]);
+    expect(argv('1X+=2 rm -rf /')).toEqual([['1X+=2', 'rm', '-rf', '/']]);
+    expect(argv('9a=b')).toEqual([['9a=b']]);
+    expect(argv('1A=1 B=2')).toEqual([['1A=1', 'B=2']]);
+    expect(argv('A=1 2B=2')).toEqual([['2B=2']]);
+    expect(argv('X=1 ls')).toEqual([['ls']]);
+    // Both paths agree on it, and nothing unknown is allowed as if nothing ran.
+    for (const line of ['1X=2 ls', '9a=b', 'ls && 2x=y rm -rf /', 'a | 1X=2 b']) {
+      expect(analyseCommandLine(line), line).toEqual(analyseCommandLine(line, { fastPath: false }));
+      expect(engine.evaluate(line).decision, line).not.toBe('allow');
+    }
+    expect(engine.evaluate('9a=b').rule.id).toBe('commands.default');
+  });
+
+  it('assignments alone are judged together, as the fast path does', () => {
+    const v = engine.evaluate('PATH=/x LD_PRELOAD=y');
+    expect(v.decision).toBe('ask');
+    expect(v.parts).toHaveLength(1);
+    expect(engine.evaluate('FOO=1 BAR=2').parts).toEqual([]);
+    expect(engine.evaluate('export PATH=/tmp/x').rule.id).toBe('engine:shell.risky-env');
+  });
+
+  it('a backslash starting a line is a new command, not a word glued to the line before', () => {
+    for (const line of ['echo ok\n\\rm -rf /', 'ls "a"\n\\rm -rf /', 'git status\n\\git push --force origin main']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(uncached.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
+  it('a command after a comment that follows assignments is judged on its own', () => {
+    expect(engine.evaluate('A=1 B=2 # c\nrm -rf /').decision).toBe('forbid');
+    expect(engine.evaluate('A=1 2B=2 # note\nrm -rf /').decision).toBe('forbid');
   });
 });

@@ -60,6 +60,8 @@ export interface CommandEngineOptions {
   provenance?: Provenance;
   /** Memoise the shell analysis of recent command lines (default 1000 entries; 0 disables). */
   cacheSize?: number;
+  /** Read simple lines without tree-sitter (default true; false: the differential test and bench compare). */
+  fastPath?: boolean;
 }
 
 interface Judgement {
@@ -75,6 +77,7 @@ interface Judgement {
  * run time (`cd $X`, `cd -`, `popd`).
  */
 function candidateContexts(parts: readonly ShellPart[], ctx: ResolvedContext): { ctxs: ResolvedContext[]; unknown: boolean } {
+  if (!parts.some(changesDir)) return { ctxs: [ctx], unknown: false };
   let cwds = [ctx.cwd];
   let unknown = false;
   for (const p of parts) {
@@ -92,10 +95,21 @@ function candidateContexts(parts: readonly ShellPart[], ctx: ResolvedContext): {
   return { ctxs: cwds.map((cwd) => (cwd === ctx.cwd ? ctx : { ...ctx, cwd })), unknown };
 }
 
+const changesDir = (p: ShellPart): boolean => p.kind === 'command' && (p.argv[0] === 'cd' || p.argv[0] === 'pushd' || p.argv[0] === 'popd');
+
 const UNKNOWN_CWD = floorOf('paths.unknown-cwd', 'writes to a relative path after a `cd` to a directory known only at run time');
 const isRelative = (p: string): boolean => !p.startsWith('/') && !p.startsWith('~') && !p.startsWith('$HOME');
 
-const engineRef = (id: string): RuleRef => ({ id: `engine:${id}`, source: ENGINE_SOURCE });
+const engineRefs = new Map<string, RuleRef>();
+/** The engine's own rule references, made once per id (verdicts share them; nobody changes them). */
+const engineRef = (id: string): RuleRef => {
+  let r = engineRefs.get(id);
+  if (!r) engineRefs.set(id, (r = { id: `engine:${id}`, source: ENGINE_SOURCE }));
+  return r;
+};
+
+/** A structural part with no floor: allowed, until a floor says otherwise. */
+const STRUCTURE: Judgement = { decision: 'allow', rule: engineRef('shell.structure'), justification: '' };
 
 export function createCommandEngine(policy: EnginePolicy, options: CommandEngineOptions = {}): CommandEngine {
   const prov = options.provenance ?? {};
@@ -109,17 +123,19 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
   }));
   const index = new RuleIndex([...policy.commands.rules.map((r) => compileRule(r)), ...runners.map((r) => compileRule(r, true))]);
   const defaultRef: RuleRef = { id: 'commands.default', source: prov['commands.default'] ?? ENGINE_SOURCE };
+  const defaultJudgement: Judgement = { decision: policy.commands.default, rule: defaultRef, justification: 'no rule matches this command; the policy default applies' };
   const approved = new Map((policy.commands.approved ?? []).map((a) => [a.argv.join('\0'), a]));
   const lockRules = policy.ceilings?.lock_rules === true;
   const cacheSize = options.cacheSize ?? 1000;
   const cache = new Map<string, ShellPart[]>();
   const matchers = new Map<string, ReturnType<typeof pathMatcher>>();
 
+  const analyseOptions = { fastPath: options.fastPath ?? true };
   const analyse = (line: string): ShellPart[] => {
-    if (cacheSize === 0) return analyseCommandLine(line);
+    if (cacheSize === 0) return analyseCommandLine(line, analyseOptions);
     const hit = cache.get(line);
     if (hit) return hit;
-    const parts = analyseCommandLine(line);
+    const parts = analyseCommandLine(line, analyseOptions);
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
     cache.set(line, parts);
     return parts;
@@ -154,8 +170,9 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
   /** Paths a writing command writes to (null: not a writing command). */
   function writeTargets(part: ShellPart): string[] | null {
     const prog = part.argv[0]!;
+    if (!WRITERS.has(prog) && prog !== 'sed' && prog !== 'dd') return null;
     const split = splitArgs(part);
-    const isWriter = WRITERS.has(prog) || (prog === 'sed' && split.flags.some((f) => flagMatches('-i', f) || flagMatches('--in-place', f))) || prog === 'dd';
+    const isWriter = prog !== 'sed' || split.flags.some((f) => flagMatches('-i', f) || flagMatches('--in-place', f));
     if (!isWriter) return null;
     return prog === 'dd' ? part.argv.filter((a) => a.startsWith('of=')).map((a) => a.slice(3)) : split.positional.filter((p) => !p.dynamic).map((p) => p.value);
   }
@@ -176,12 +193,10 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     let best: CompiledRule | null = null;
     const sub = split.positional[0];
     for (const c of index.candidates(part.argv[0]!, sub && !sub.dynamic ? sub.value : undefined)) {
-      if (best && commandStrictness(c.rule.decision) <= commandStrictness(best.rule.decision)) continue;
+      if (best && c.rank <= best.rank) continue;
       if (ruleMatches(c, part, split, ctx)) best = c;
     }
-    const out = best
-      ? { decision: best.rule.decision, rule: { id: best.rule.id, source: best.rule.source }, justification: best.rule.justification ?? `rule ${best.rule.id}` }
-      : { decision: policy.commands.default, rule: defaultRef, justification: 'no rule matches this command; the policy default applies' };
+    const out = best ? best.judgement : defaultJudgement;
     const hit = writesProtected(part, ctx);
     if (hit !== null) return { decision: 'forbid', rule: engineRef('paths.protected-write'), justification: `${hit} is a protected path (read-only in the sandbox)` };
     if (out.decision === 'ask' && approved.size > 0) {
@@ -217,11 +232,14 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
       const verdicts: PartVerdict[] = [];
       let deciding: PartVerdict | null = null;
       for (const part of parts) {
-        let v: Judgement = { decision: 'allow', rule: engineRef('shell.structure'), justification: '' };
+        let v: Judgement = STRUCTURE;
         if (part.kind !== 'structure') {
-          for (const c of ctxs) {
-            const j = part.kind === 'command' ? judgeCommand(part, c) : judgeRedirect(part, c);
-            if (c === ctx || commandStrictness(j.decision) > commandStrictness(v.decision)) v = j;
+          if (ctxs.length === 1) v = part.kind === 'command' ? judgeCommand(part, ctx) : judgeRedirect(part, ctx);
+          else {
+            for (const c of ctxs) {
+              const j = part.kind === 'command' ? judgeCommand(part, c) : judgeRedirect(part, c);
+              if (c === ctx || commandStrictness(j.decision) > commandStrictness(v.decision)) v = j;
+            }
           }
         }
         const floors = unknown && writesRelative(part) ? [...part.floors, UNKNOWN_CWD] : part.floors;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { globToRegExp, isWithin, resolveArgPath } from './glob.js';
+import { commandStrictness } from './policy-types.js';
 import type { EffectiveCommandRule } from './policy-types.js';
 import type { ArgSplit, ShellPart } from './shell-analyse.js';
 
@@ -28,12 +29,16 @@ type TokenSet = Set<string> | null; // null = any token
 
 export interface CompiledRule {
   rule: EffectiveCommandRule;
+  /** commandStrictness(rule.decision). */
+  rank: number;
+  /** What a verdict says when this rule decides (made once). */
+  judgement: { decision: EffectiveCommandRule['decision']; rule: { id: string; source: EffectiveCommandRule['source'] }; justification: string };
   program: TokenSet;
   tokens: TokenSet[];
   flagsAny: string[] | null;
   flagsNone: string[] | null;
   /** args_any globs: literal ones as a set (compared as strings), the rest as regular expressions. */
-  argsAny: { exact: Set<string>; re: RegExp[] } | null;
+  argsAny: ArgsAny | null;
   argsRegex: RegExp | null;
   argsMax: number | null;
   /** Pattern tokens match argv literally (test runners: `python -m pytest`) instead of positional arguments. */
@@ -48,14 +53,25 @@ interface DirSet {
   dirs: string[];
   /** All absolute: resolved once at compile time. */
   fixed: boolean;
+  /** The last resolution of relative entries (the roots rarely change between calls). */
+  last: { workspace: string; home: string; dirs: string[] } | null;
 }
 const dirSet = (dirs: string[]): DirSet => {
   const fixed = dirs.every((d) => d.startsWith('/'));
-  return { dirs: fixed ? dirs.map((d) => posix.normalize(d)) : dirs, fixed };
+  return { dirs: fixed ? dirs.map((d) => posix.normalize(d)) : dirs, fixed, last: null };
 };
-const resolveDirs = (s: DirSet, ctx: ResolvedContext): string[] => (s.fixed ? s.dirs : s.dirs.map((d) => resolveArgPath(d, ctx.workspace, ctx.home)));
-const inside = (p: { value: string; dynamic: boolean }, dirs: string[], ctx: ResolvedContext): boolean =>
-  !p.dynamic && dirs.some((d) => isWithin(resolveArgPath(p.value, ctx.cwd, ctx.home), d));
+function resolveDirs(s: DirSet, ctx: ResolvedContext): string[] {
+  if (s.fixed) return s.dirs;
+  if (s.last?.workspace !== ctx.workspace || s.last.home !== ctx.home) {
+    s.last = { workspace: ctx.workspace, home: ctx.home, dirs: s.dirs.map((d) => resolveArgPath(d, ctx.workspace, ctx.home)) };
+  }
+  return s.last.dirs;
+}
+function inside(p: { value: string; dynamic: boolean }, dirs: string[], ctx: ResolvedContext): boolean {
+  if (p.dynamic) return false;
+  const abs = resolveArgPath(p.value, ctx.cwd, ctx.home);
+  return dirs.some((d) => isWithin(abs, d));
+}
 
 const tokenSet = (t: string): TokenSet => (t === '*' ? null : new Set(t.split('|')));
 
@@ -76,6 +92,8 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
   }
   return {
     rule,
+    rank: commandStrictness(rule.decision),
+    judgement: { decision: rule.decision, rule: { id: rule.id, source: rule.source }, justification: rule.justification ?? `rule ${rule.id}` },
     program: tokens[0] ?? null,
     tokens: tokens.slice(1),
     flagsAny: rule.flags_any ?? null,
@@ -90,18 +108,51 @@ export function compileRule(rule: EffectiveCommandRule, literal = false): Compil
   };
 }
 
-/** A glob with no special character matches exactly itself (globToRegExp escapes every character of it). */
-function argsAnyOf(globs: readonly string[]): { exact: Set<string>; re: RegExp[] } {
-  const exact = new Set<string>();
-  const re: RegExp[] = [];
-  for (const g of globs) {
-    if (/[*?{\\]/.test(g)) re.push(globToRegExp(g));
-    else exact.add(g);
-  }
-  return { exact, re };
+/**
+ * args_any: literal globs as a set, the others joined into one expression (one test per
+ * argument), skipped for an argument that contains none of the literal pieces every match must
+ * contain (`**\/.netrc` → `.netrc`).
+ */
+interface ArgsAny {
+  exact: Set<string>;
+  re: RegExp | null;
+  /** One piece per glob of `re`, or null (some glob has no piece worth checking). */
+  needles: string[] | null;
 }
 
-const anyArg = (a: { exact: Set<string>; re: RegExp[] }, v: string): boolean => a.exact.has(v) || a.re.some((r) => r.test(v));
+/** A glob with no special character matches exactly itself (globToRegExp escapes every character of it). */
+function argsAnyOf(globs: readonly string[]): ArgsAny {
+  const exact = new Set<string>();
+  const sources: string[] = [];
+  let needles: string[] | null = [];
+  for (const g of globs) {
+    if (/[*?{\\]/.test(g)) {
+      sources.push(globToRegExp(g).source);
+      // The longest run outside wildcards, alternatives, escapes and separators (a `/` next to
+      // `**` is optional in a match) appears verbatim in every path the glob matches.
+      const piece = g
+        .replace(/\{[^}]*\}/g, '*')
+        .split(/[*?\\/[\]{}]/)
+        .reduce((x, y) => (y.length > x.length ? y : x), '');
+      if (piece.length >= 3 && needles) needles.push(piece);
+      else needles = null;
+    } else exact.add(g);
+  }
+  const re = sources.length > 0 ? new RegExp(sources.map((x) => `(?:${x})`).join('|')) : null;
+  return { exact, re, needles: re ? needles : null };
+}
+
+function anyArg(a: ArgsAny, v: string): boolean {
+  if (a.exact.has(v)) return true;
+  if (a.re === null) return false;
+  if (a.needles !== null && !a.needles.some((n) => v.includes(n))) return false;
+  return a.re.test(v);
+}
+
+/** The forms of a positional argument (computed once, on first use by an args_any rule). */
+function formsOf(p: ArgSplit['positional'][number]): string[] {
+  return (p.forms ??= argForms(p.value));
+}
 
 /**
  * Does `flag` (as written in a rule) appear in `arg`? `--long` matches `--long` and
@@ -130,7 +181,7 @@ export function splitArgs(part: ShellPart): Split {
     const a = part.argv[i]!;
     if (!afterDashDash && a === '--') afterDashDash = true;
     else if (!afterDashDash && a.length > 1 && a.startsWith('-') && !part.dynamic[i]) flags.push(a);
-    else positional.push({ value: a, dynamic: part.dynamic[i] ?? false, forms: argForms(a) });
+    else positional.push({ value: a, dynamic: part.dynamic[i] ?? false });
   }
   part.split = { flags, positional };
   return part.split;
@@ -164,17 +215,30 @@ export function ruleMatches(c: CompiledRule, part: ShellPart, split: Split, ctx:
   }
   if (c.flagsAny && !c.flagsAny.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
   if (c.flagsNone && c.flagsNone.some((f) => flags.some((a) => flagMatches(f, a)))) return false;
-  const rest = positional.slice(c.tokens.length);
-  if (c.argsMax !== null && rest.length > c.argsMax) return false;
-  if (c.argsAny && !rest.some((p) => p.forms.some((v) => anyArg(c.argsAny!, v)))) return false;
-  if (c.argsRegex && !part.argv.slice(1).some((a) => c.argsRegex!.test(a))) return false;
+  // The arguments after the pattern's tokens (indexes from `from`: no copy on this hot path).
+  const from = c.tokens.length;
+  const restLength = positional.length - from;
+  if (c.argsMax !== null && restLength > c.argsMax) return false;
+  if (c.argsAny) {
+    let hit = false;
+    for (let i = from; i < positional.length && !hit; i++) hit = formsOf(positional[i]!).some((v) => anyArg(c.argsAny!, v));
+    if (!hit) return false;
+  }
+  if (c.argsRegex) {
+    let hit = false;
+    for (let i = 1; i < part.argv.length && !hit; i++) hit = c.argsRegex.test(part.argv[i]!);
+    if (!hit) return false;
+  }
   if (c.pathsOutside) {
     const dirs = resolveDirs(c.pathsOutside, ctx);
-    if (!rest.some((p) => !inside(p, dirs, ctx))) return false;
+    let outside = false;
+    for (let i = from; i < positional.length && !outside; i++) outside = !inside(positional[i]!, dirs, ctx);
+    if (!outside) return false;
   }
   if (c.pathsWithin) {
     const dirs = resolveDirs(c.pathsWithin, ctx);
-    if (rest.length === 0 || !rest.every((p) => inside(p, dirs, ctx))) return false;
+    if (restLength <= 0) return false;
+    for (let i = from; i < positional.length; i++) if (!inside(positional[i]!, dirs, ctx)) return false;
   }
   if (c.pipedFrom && !part.pipedFrom.some((p) => c.pipedFrom!.has(p))) return false;
   return true;

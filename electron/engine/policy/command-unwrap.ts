@@ -23,7 +23,8 @@ const RISKY_ENV =
 
 export const floorOf = (id: string, reason: string, decision: 'ask' | 'forbid' = 'ask'): Floor => ({ id, reason, decision });
 
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/;
+/** A leading `NAME=…` / `NAME+=…` word: an assignment, not the program. */
+export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/;
 
 /** A floor when assigning `name` can change what later commands run (PATH, LD_PRELOAD, GIT_*…). */
 export function envFloor(name: string): Floor | null {
@@ -73,6 +74,13 @@ export function skipOptions(args: Word[], from: number, spec: OptSpec, stopAtNum
   return i;
 }
 
+/** `xs` plus `x`: a copy when `xs` is still the caller's array `orig`, else `xs` itself, grown. */
+function grown<T>(xs: T[], orig: T[], x: T): T[] {
+  const out = xs === orig ? [...orig] : xs;
+  out.push(x);
+  return out;
+}
+
 const statics = (ws: Word[]): boolean => ws.every((w) => !w.dynamic);
 const join = (ws: Word[]): string => ws.map((w) => w.value).join(' ');
 
@@ -87,12 +95,13 @@ const GIT_RISKY_OPTS = /^(-c|--config-env|--exec-path|--git-dir|--work-tree)(=|$
  */
 export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, inherited: Floor[] = []): void {
   let w = words;
-  const v = [...via];
-  const floors = [...inherited];
+  // Copied on first change only: most commands have no wrapper and no floor.
+  let v = via;
+  let floors = inherited;
   for (let guard = 0; guard < 64; guard++) {
     while (w.length > 0 && ASSIGNMENT.test(w[0]!.value)) {
       const f = envFloor(ASSIGNMENT.exec(w[0]!.value)![1]!);
-      if (f) floors.push(f);
+      if (f) floors = grown(floors, inherited, f);
       w = w.slice(1);
     }
     const head = w[0];
@@ -101,7 +110,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
       return;
     }
     if (head.dynamic || hasGlob(head) || head.value === '') {
-      floors.push(floorOf('shell.dynamic-command', 'the program name is only known at run time'));
+      floors = grown(floors, inherited, floorOf('shell.dynamic-command', 'the program name is only known at run time'));
       sink.command(w, v, floors, false);
       return;
     }
@@ -113,7 +122,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
         const s = w.findIndex((x, i) => i > 0 && /^(-S|--split-string)/.test(x.value));
         if (s > 0) {
           const rest = w.slice(s).map((x) => x.value.replace(/^(-S|--split-string=?)/, '')).filter((x) => x !== '');
-          floors.push(floorOf('shell.env-split', '`env -S` splits a string into a command'));
+          floors = grown(floors, inherited, floorOf('shell.env-split', '`env -S` splits a string into a command'));
           sink.command([], v, floors, false);
           sink.script(rest.join(' '), [...v, 'env -S'], null);
           return;
@@ -151,7 +160,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
       }
       case 'sudo':
       case 'doas': {
-        floors.push(floorOf('shell.privilege', `\`${prog}\` runs a command with other privileges`));
+        floors = grown(floors, inherited, floorOf('shell.privilege', `\`${prog}\` runs a command with other privileges`));
         next = skipOptions(w, 1, {
           short: prog === 'sudo' ? 'ughpCDrtUTR' : 'uC',
           long: ['--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user', '--command-timeout'],
@@ -161,7 +170,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
       }
       case 'su': {
         const c = w.findIndex((x, i) => i > 0 && (x.value === '-c' || x.value === '--command'));
-        floors.push(floorOf('shell.privilege', '`su` runs a command as another user'));
+        floors = grown(floors, inherited, floorOf('shell.privilege', '`su` runs a command as another user'));
         const script = c > 0 ? w[c + 1] : undefined;
         if (!script || script.dynamic) return void sink.command(w, v, floors, false);
         sink.command([], v, floors, false);
@@ -174,13 +183,13 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
         });
         const target = next < w.length ? w.slice(next) : [word('echo')];
         w = [...target, word('{stdin}', true)];
-        v.push('xargs');
+        v = grown(v, via, 'xargs');
         continue;
       }
       case 'watch': {
         next = skipOptions(w, 1, { short: 'nd', long: ['--interval', '--differences'] });
         const rest = w.slice(next);
-        if (!statics(rest)) floors.push(floorOf('shell.dynamic-script', 'the script is only known at run time'));
+        if (!statics(rest)) floors = grown(floors, inherited, floorOf('shell.dynamic-script', 'the script is only known at run time'));
         sink.command([], v, floors, false);
         return void sink.script(join(rest), [...v, 'watch'], null);
       }
@@ -194,6 +203,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
       case 'find':
         return findExec(w, v, floors, sink);
       case 'git':
+        floors = floors === inherited ? [...inherited] : floors;
         return void sink.command(normaliseGit(w, floors), v, floors, false);
       default:
         if (SHELLS.has(prog)) return shellInvocation(w, v, floors, sink);
@@ -204,7 +214,7 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
         }
         return void sink.command(w, v, floors, false);
     }
-    v.push(prog);
+    v = grown(v, via, prog);
     w = w.slice(next);
   }
   sink.command(w, v, [...floors, floorOf('shell.too-deep', 'too many nested wrappers')], false);

@@ -1,4 +1,4 @@
-import { envFloor, floorOf, SHELLS, unwrapCommand } from './command-unwrap.js';
+import { ASSIGNMENT, floorOf, SHELLS, unwrapCommand } from './command-unwrap.js';
 import type { Floor, UnwrapSink } from './command-unwrap.js';
 import { parseBash } from './shell-parser.js';
 import type { TsNode } from './shell-parser.js';
@@ -34,11 +34,12 @@ export interface ShellPart {
 export interface ArgSplit {
   flags: string[];
   /** `forms`: the value as written and, for path-like values, normalised. */
-  positional: { value: string; dynamic: boolean; forms: string[] }[];
+  positional: { value: string; dynamic: boolean; forms?: string[] }[];
 }
 
 const MAX_DEPTH = 8;
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+/** Words that start a compound command or a declaration: the fast path leaves such lines to the parser. */
+export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
 interface WalkCtx {
@@ -59,14 +60,19 @@ class Analyser {
     if (list) {
       for (const pipeline of list) {
         let pipedFrom: string[] = [];
-        pipeline.forEach((stage, k) => {
+        for (let k = 0; k < pipeline.length; k++) {
+          const stage = pipeline[k]!;
           const start = this.parts.length;
-          this.simple(stage.words.map((t) => word(t)), stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
+          this.simple(stage.words, stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
           for (const r of stage.redirects) {
             if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
           }
-          pipedFrom = [...pipedFrom, ...this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!)];
-        });
+          if (k + 1 < pipeline.length) {
+            // The programs of this stage feed the next ones.
+            pipedFrom = pipedFrom.slice();
+            for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
+          }
+        }
       }
       return;
     }
@@ -126,10 +132,20 @@ class Analyser {
         }
         return this.children(node, { ...ctx, via: [...ctx.via, sub ? '$(…)' : '<(…)'], pipedFrom: [], stdinPiped: false });
       }
-      case 'variable_assignment': {
-        const f = envFloor(node.namedChild(0)?.text ?? '');
-        if (f) this.structure(node.text, ctx.via, f);
-        return this.children(node, ctx);
+      case 'variable_assignment':
+      case 'variable_assignments': {
+        // Judged like a command made of these words (as the fast path does): risky names add
+        // floors, and a word the grammar took for an assignment but bash does not (`1X=2`) runs.
+        const list = node.type === 'variable_assignment' ? [node] : node.namedChildren.filter((c) => c.type === 'variable_assignment');
+        let program = false;
+        const words = list.map((c) => {
+          const w = assignmentWord(c, program);
+          program ||= !ASSIGNMENT.test(w.value);
+          return w;
+        });
+        this.simple(words, node.text, ctx);
+        for (const c of list) this.children(c, ctx);
+        return;
       }
       case 'file_redirect':
       case 'heredoc_redirect':
@@ -154,7 +170,8 @@ class Analyser {
     for (const c of node.namedChildren) {
       if (!c) continue;
       if (c.type === 'variable_assignment') {
-        words.push(word(`${c.namedChild(0)?.text ?? 'X'}=`));
+        // After a word bash does not take for an assignment (`1X=2`), the rest are arguments.
+        words.push(assignmentWord(c, words.some((w) => !ASSIGNMENT.test(w.value))));
         this.children(c, ctx);
       } else if (c.type.endsWith('_redirect')) redirects.push(c);
       else {
@@ -238,6 +255,29 @@ class Analyser {
     const shell = readers.find((r) => SHELLS.has(r.argv[0]!));
     if (shell && input && !input.dynamic) this.script(input.value, [...ctx.via, `${shell.argv[0]!} <<${what}`], ctx.depth + 1, null);
   }
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The word an assignment node stands for. A valid name (`X=…`, `X[1]=…`) gives `NAME=`, which
+ * unwrapping drops (adding a floor for risky names). The grammar also reads `1X=2` and `9=x`
+ * as assignments, but bash runs such a word as a command: it keeps its whole value then, and
+ * so does every assignment after it (`argument`: arguments of that command).
+ */
+function assignmentWord(node: TsNode, argument: boolean): Word {
+  const name = node.namedChild(0);
+  const nameText = name?.text ?? '';
+  if (!argument && (name?.type === 'subscript' || IDENTIFIER.test(nameText))) return word(`${nameText}=`);
+  let value = nameText;
+  let dynamic = false;
+  for (const c of node.children) {
+    if (c === name) continue;
+    const w = c.isNamed ? wordValue(c) : word(c.text);
+    value += w.value;
+    dynamic ||= w.dynamic;
+  }
+  return word(value, dynamic);
 }
 
 /** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */

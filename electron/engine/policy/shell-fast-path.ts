@@ -1,14 +1,20 @@
+import type { Word } from './shell-words.js';
+
 /**
  * A fast path that skips tree-sitter for the lines agents send most: simple commands joined
- * by `&&`, `||`, `;` and `|`, whose words bash reads exactly as written, optionally ending in
- * plain redirections (`> out.txt`, `2>&1`). Outside quotes only
- * the characters below; inside '…' anything but ' and newline; inside "…" no $ ` \ ! (no
- * expansion). Anything else (redirections, $, globs, parentheses, a lone &, reserved words,
- * empty commands) returns null and goes to the parser. A unit test proves both paths split
- * every line of the rule table identically.
+ * by `&&`, `||`, `;`, `|`, `&` and newlines, whose words it can read exactly as bash (and the
+ * grammar) do. Outside quotes: letters, digits, `_-./=:,@%+^~*?`, the pair `{}` (find's and
+ * xargs' placeholder), `$NAME` / `${NAME}` (a dynamic word), a backslash before a printable
+ * character (that character; not starting a line), a backslash-newline between words,
+ * `# comments` (not `#` inside a word). Program names are plainer still (PROGRAM). Inside '…'
+ * anything but ' and newline; inside "…" no ` or newline, `$` only as `$NAME` / `${NAME}`, a
+ * backslash before anything but a newline or `. A stage may end in plain redirections
+ * (`> out.txt`, `2>&1`; rules below). Anything else (other expansions, parentheses, brackets,
+ * other braces, `&>`, reserved words, empty commands, unterminated quotes, non-ASCII outside
+ * quotes, shapes the grammar reads differently from bash) returns null and goes to the
+ * parser. shell-fast-path.test.ts proves the two paths give the same parts and decisions for
+ * the rule table, edge cases and a generated corpus.
  */
-const FAST_LINE = /^(?:[A-Za-z0-9_\-./=:,@%+^~ \t;|&<>]|'[^'\n]*'|"[^"$`\\!\n]*")*$/;
-
 /**
  * Redirections at the end of a simple command, each after a space: `> f`, `>> f`, `N> f`,
  * `N>> f` (N 1-9), `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection) with a
@@ -28,7 +34,7 @@ export interface FastRedirect {
 
 export interface FastStage {
   text: string;
-  words: string[];
+  words: Word[];
   redirects: FastRedirect[];
 }
 
@@ -76,60 +82,293 @@ export function simpleWords(src: string): string[] {
   return words;
 }
 
+/** Characters a bare word may hold as they are (ASCII only). */
+const BARE = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,@%+^~*?') BARE[c.charCodeAt(0)] = 1;
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
+/** Program names the grammar reads as bash does (`$` only in an expansion: the word is dynamic then). */
+const PROGRAM = /^[A-Za-z0-9_./~$][A-Za-z0-9_\-./+,:~$]*$/;
+
+/** `$NAME` or `${NAME}` starting at `i` (the `$`): [canonical `$NAME`, index after it], or null. */
+function expansion(src: string, i: number): [string, number] | null {
+  let j = i + 1;
+  const braced = src[j] === '{';
+  if (braced) j++;
+  if (j >= src.length || !NAME_START.test(src[j]!)) return null;
+  const from = j;
+  while (j < src.length && NAME_CHAR.test(src[j]!)) j++;
+  const name = src.slice(from, j);
+  if (braced) {
+    if (src[j] !== '}') return null;
+    j++;
+  }
+  return [`$${name}`, j];
+}
+
 /** Pipelines (in order) of stages, or null when the line needs the real parser. */
 export function simpleList(src: string, reserved: ReadonlySet<string>): FastStage[][] | null {
-  if (!FAST_LINE.test(src)) return null;
+  const n = src.length;
   const pipelines: FastStage[][] = [];
   let stages: FastStage[] = [];
-  let start = 0;
-  let lastSep = '';
+  let words: Word[] = [];
+  let cur = '';
+  let dyn = false;
+  let inWord = false;
+  let first = -1; // source span of the stage's words
+  let end = -1;
+  let stageStart = 0; // raw start of the stage (for a stage with redirections)
+  let redirected = false;
+  let conn = ''; // what ended the previous stage: '' (none yet), ';', '&', '\n', '|', '&&', '||'
   let piped = false;
   let andOr = false;
-  const cut = (end: number, sep: string): boolean => {
-    const split = splitRedirects(src.slice(start, end).trim());
-    if (!split) return false;
-    const text = split.head;
-    const words = simpleWords(text);
-    if (words.length === 0) {
-      // Only a trailing `;` (or an empty line) may leave nothing behind.
-      if (sep !== 'end' || stages.length > 0 || (lastSep !== ';' && lastSep !== '')) return false;
-      return true;
+  let anyRedirect = false;
+
+  const take = (from: number): void => {
+    if (!inWord) {
+      inWord = true;
+      if (first < 0) first = from;
     }
-    if (reserved.has(words[0]!)) return false;
-    stages.push({ text, words, redirects: split.redirects });
+  };
+  const endWord = (): void => {
+    if (inWord) words.push({ value: cur, dynamic: dyn });
+    cur = '';
+    dyn = false;
+    inWord = false;
+  };
+  /** Close the stage ending at `at` (exclusive) by `sep`; false: the line needs the parser. */
+  const cut = (at: number, sep: string): boolean => {
+    endWord();
+    let text: string;
+    let redirects: FastRedirect[] = [];
+    if (redirected) {
+      // Split off the trailing redirections (plain targets only), then read the words before
+      // them as any other stage. An escaped quote, backslash or < > could fool the split.
+      const raw = src.slice(stageStart, at).trim();
+      if (/\\[\\'"<>]/.test(raw)) return false;
+      const split = splitRedirects(raw);
+      if (!split) return false;
+      const inner = simpleList(split.head, reserved);
+      const only = inner?.length === 1 && inner[0]!.length === 1 ? inner[0]![0]! : null;
+      if (!only || only.redirects.length > 0) return false;
+      text = only.text;
+      words = only.words;
+      redirects = split.redirects;
+      anyRedirect ||= redirects.length > 0;
+    } else text = first < 0 ? '' : src.slice(first, end);
+    if (words.length === 0) {
+      // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
+      return sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
+    }
+    const head = words.find((w) => !ASSIGNMENT.test(w.value));
+    if (head && !head.dynamic && reserved.has(head.value)) return false;
+    // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
+    // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
+    if (head && !PROGRAM.test(head.value)) return false;
+    stages.push({ text, words, redirects });
     if (sep !== '|') {
       pipelines.push(stages);
       stages = [];
     }
-    lastSep = sep;
+    conn = sep;
+    words = [];
+    first = -1;
+    redirected = false;
     return true;
   };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === "'" || c === '"') {
-      i = src.indexOf(c, i + 1);
+
+  for (let i = 0; i < n; i++) {
+    let code = src.charCodeAt(i);
+    if (code < 128 && BARE[code] === 1) {
+      // A run of plain characters, taken in one slice.
+      take(i);
+      let j = i + 1;
+      while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
+      cur = cur === '' ? src.slice(i, j) : cur + src.slice(i, j);
+      end = j;
+      i = j - 1;
       continue;
     }
-    if (c !== ';' && c !== '|' && c !== '&') continue;
-    if (i > 0 && src[i - 1] === '>') {
-      if (c === '&') continue; // N>&M: checked with the stage's redirections
-      return null; // >| (clobber)
+    const ch = src[i]!;
+    switch (ch) {
+      case ' ':
+      case '\t':
+        endWord();
+        continue;
+      case '\n':
+        endWord();
+        if (words.length === 0 && !redirected) {
+          // An empty line, or a line break after `|`, `&&`, `||`: nothing ends here.
+          stageStart = i + 1;
+          continue;
+        }
+        // Assignments alone on a line: the grammar makes them the prefix of the next line's command.
+        if (!redirected && words.every((w) => ASSIGNMENT.test(w.value))) return null;
+        if (!cut(i, '\n')) return null;
+        stageStart = i + 1;
+        continue;
+      case '#':
+        // Inside a word the grammar sometimes gives up on `#` (`777# x`), and after assignments
+        // it reads the next line as their command: leave those to the parser.
+        if (inWord || redirected) return null;
+        if (words.length > 0 && words.every((w) => ASSIGNMENT.test(w.value))) return null;
+        {
+          // Only after a plain word or at the start of a line (after a quoted word the grammar
+          // reads on through the comment).
+          let k = i - 1;
+          while (k >= 0 && (src[k] === ' ' || src[k] === '\t')) k--;
+          const before = src.charCodeAt(k);
+          if (k >= 0 && src[k] !== '\n' && !(before < 128 && BARE[before] === 1 && src[k - 1] !== '\\')) return null;
+        }
+        // A comment: up to the end of the line.
+        while (i + 1 < n && src[i + 1] !== '\n') i++;
+        continue;
+      case '\\': {
+        const next = src[i + 1];
+        if (next === '\n') {
+          // A line continuation between words, followed by more of the command (inside a
+          // word, or before the end or a blank line, leave it to the parser).
+          if (inWord) return null;
+          let j = i + 2;
+          while (src[j] === ' ' || src[j] === '\t') j++;
+          const after = src.charCodeAt(j);
+          if (!(after < 128 && BARE[after] === 1) && src[j] !== "'" && src[j] !== '"' && src[j] !== '$') return null;
+          i++;
+          continue;
+        }
+        // An escaped blank: the grammar drops it (bash keeps it in the word).
+        if (next === undefined || next <= ' ' || next > '~') return null;
+        // At the start of a line the grammar glues the line break into the word (`ls⏎\rm x`).
+        if (!inWord) {
+          let k = i - 1;
+          while (k >= 0 && (src[k] === ' ' || src[k] === '\t')) k--;
+          if (k >= 0 && src[k] === '\n') return null;
+        }
+        take(i);
+        cur += next;
+        end = i + 2;
+        i++;
+        continue;
+      }
+      case "'": {
+        const close = src.indexOf("'", i + 1);
+        if (close < 0) return null;
+        const body = src.slice(i + 1, close);
+        if (body.includes('\n')) return null;
+        take(i);
+        cur += body;
+        end = close + 1;
+        i = close;
+        continue;
+      }
+      case '"': {
+        // `value`: after quote removal (a backslash escapes $ ` " \ only); `raw`: as written with
+        // `${X}` → `$X`, which is what the parser's reading keeps of a string that expands.
+        let j = i + 1;
+        let value = '';
+        let raw = '';
+        let dynamic = false;
+        for (;;) {
+          if (j >= n) return null;
+          const c = src[j]!;
+          if (c === '"') break;
+          if (c === '`' || c === '\n') return null;
+          if (c === '\\') {
+            const e = src[j + 1];
+            if (e === undefined || e === '\n' || e === '`') return null;
+            value += e === '$' || e === '"' || e === '\\' ? e : c + e;
+            raw += c + e;
+            j += 2;
+            continue;
+          }
+          if (c === '$') {
+            const x = expansion(src, j);
+            if (!x) return null;
+            value += x[0];
+            raw += x[0];
+            dynamic = true;
+            j = x[1];
+            continue;
+          }
+          value += c;
+          raw += c;
+          j++;
+        }
+        take(i);
+        cur += dynamic ? raw : value;
+        dyn ||= dynamic;
+        end = j + 1;
+        i = j;
+        continue;
+      }
+      case '$': {
+        const x = expansion(src, i);
+        if (!x) return null;
+        take(i);
+        cur += x[0];
+        dyn = true;
+        end = x[1];
+        i = x[1] - 1;
+        continue;
+      }
+      case '{':
+        // Only `{}` (find -exec / xargs -I placeholder); other braces may be groups or expansions.
+        if (src[i + 1] !== '}') return null;
+        take(i);
+        cur += '{}';
+        end = i + 2;
+        i++;
+        continue;
+      case '<':
+      case '>':
+        // Redirections: the whole stage is read again with the redirection rules.
+        endWord();
+        redirected = true;
+        continue;
+      case ';': {
+        const next = src[i + 1];
+        if (next === ';' || next === '&' || next === '|') return null;
+        if (!cut(i, ';')) return null;
+        stageStart = i + 1;
+        continue;
+      }
+      case '|': {
+        if (i > 0 && src[i - 1] === '>') return null; // >| (clobber)
+        const next = src[i + 1];
+        if (next === '&') return null;
+        const sep = next === '|' ? '||' : '|';
+        if (sep === '|') piped = true;
+        else andOr = true;
+        if (!cut(i, sep)) return null;
+        i += sep.length - 1;
+        stageStart = i + 1;
+        continue;
+      }
+      case '&': {
+        if (i > 0 && src[i - 1] === '>') continue; // N>&M: checked with the stage's redirections
+        const next = src[i + 1];
+        if (next === '>') return null; // &> file
+        if (next !== '&') {
+          // `a & b`: a runs in the background, then b; judged like `a; b`.
+          if (!cut(i, '&')) return null;
+          stageStart = i + 1;
+          continue;
+        }
+        andOr = true;
+        if (!cut(i, '&&')) return null;
+        i++;
+        stageStart = i + 1;
+        continue;
+      }
+      default:
+        return null;
     }
-    if (c === '&' && src[i + 1] === '>') return null; // &> file
-    const two = src.slice(i, i + 2);
-    let sep: string;
-    if (two === '&&' || two === '||') sep = two;
-    else if (c === '&' || two === '|&' || two === ';;' || two === ';&' || two === ';|') return null;
-    else sep = c;
-    if (sep === '|') piped = true;
-    else if (sep !== ';') andOr = true;
-    if (!cut(i, sep)) return null;
-    i += sep.length - 1;
-    start = i + 1;
   }
-  if (!cut(src.length, 'end')) return null;
+  if (!cut(n, 'end')) return null;
+  if (stages.length > 0) return null; // a trailing `|`
   // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
   // redirection, a pipe and an and/or list on one line, let the parser decide.
-  if (andOr && piped && pipelines.some((p) => p.some((st) => st.redirects.length > 0))) return null;
+  if (andOr && piped && anyRedirect) return null;
   return pipelines;
 }

@@ -37,26 +37,45 @@ function typeOf(language: Language, id: number): { type: string; named: boolean 
   return t;
 }
 
-/** Copy with as few wasm calls per node as possible (type id, start, end, moves). */
-function copyTree(tree: Tree, src: string): TsNode {
+/** A line break in a word that no backslash escapes: bash would have ended the word (and the command) there. */
+function bareNewline(text: string): boolean {
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    let k = i;
+    while (k > 0 && text[k - 1] === '\\') k--;
+    if ((i - k) % 2 === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Copy with as few wasm calls per node as possible (type id, start, end, moves). `misread`:
+ * the grammar reported no error but read the line differently from bash: it glues a line
+ * break into a word when the next line starts with a backslash (`echo ok⏎\rm -rf /` became
+ * one `echo` command), and takes a command past a comment after assignments
+ * (`A=1 B=2 # c⏎rm -rf /`). Such a tree is treated like one with errors.
+ */
+function copyTree(tree: Tree, src: string): { root: TsNode; misread: boolean } {
   const language = tree.language;
   const cur = tree.walk();
+  let misread = false;
   try {
     const root = new TsNode(cur.nodeType, true, src.slice(cur.startIndex, cur.endIndex));
     const stack: TsNode[] = [root];
-    if (!cur.gotoFirstChild()) return root;
+    if (!cur.gotoFirstChild()) return { root, misread };
     for (;;) {
       const t = typeOf(language, cur.nodeTypeId);
       const n = new TsNode(t.type, t.named, src.slice(cur.startIndex, cur.endIndex));
-      stack[stack.length - 1]!.children.push(n);
+      const parent = stack[stack.length - 1]!;
+      if ((t.type === 'word' && bareNewline(n.text)) || (t.type === 'comment' && parent.type === 'command')) misread = true;
+      parent.children.push(n);
       if (cur.gotoFirstChild()) {
         stack.push(n);
         continue;
       }
       while (!cur.gotoNextSibling()) {
-        if (!cur.gotoParent()) return root;
+        if (!cur.gotoParent()) return { root, misread };
         stack.pop();
-        if (stack.length === 0) return root;
+        if (stack.length === 0) return { root, misread };
       }
     }
   } finally {
@@ -94,13 +113,14 @@ export function isPolicyEngineReady(): boolean {
   return parser !== null;
 }
 
-/** Parse a bash script into plain nodes (the wasm tree is freed before returning). */
+/** Parse a bash script into plain nodes (the wasm tree is freed before returning). `hasError` includes a misread (copyTree). */
 export function parseBash(script: string): { root: TsNode; hasError: boolean } {
   if (!parser) throw new PaddockError('INTERNAL', 'policy engine not initialised: await initPolicyEngine() first');
   const tree = parser.parse(script);
   if (!tree) throw new PaddockError('INTERNAL', 'tree-sitter returned no tree');
   try {
-    return { root: copyTree(tree, script), hasError: tree.rootNode.hasError };
+    const { root, misread } = copyTree(tree, script);
+    return { root, hasError: misread || tree.rootNode.hasError };
   } finally {
     tree.delete();
   }

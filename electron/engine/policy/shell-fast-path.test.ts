@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commandCases } from './command-cases.fixture.js';
+import { createCommandEngine } from './command-engine.js';
+import type { CommandEngine } from './command-engine.js';
+import { loadEffectivePolicy } from './policy-loader.js';
+import { analyseCommandLine } from './shell-analyse.js';
+import type { ShellPart } from './shell-analyse.js';
+import { simpleList } from './shell-fast-path.js';
+
+// The differential test of the parser-free fast path: for every line it accepts, the parts
+// (programs, arguments, dynamic flags, wrappers, floors, redirections) and the decision must be
+// exactly what the tree-sitter path gives. Lines it refuses go to tree-sitter anyway.
+
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+const accepts = (line: string): boolean => simpleList(line, RESERVED) !== null;
+
+let fast: CommandEngine;
+let tree: CommandEngine;
+beforeAll(async () => {
+  const loaded = await loadEffectivePolicy({ home: '/nonexistent/paddock-home', managedPath: null, repo: null });
+  fast = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0 });
+  tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
+});
+
+/** The parts, with each part's source text trimmed (the fast path does not keep surrounding blanks). */
+const parts = (line: string, fastPath: boolean): ShellPart[] => analyseCommandLine(line, { fastPath }).map((p) => ({ ...p, text: p.text.trim() }));
+
+/** One part on one line, for a readable failure. */
+const brief = (p: ShellPart): string =>
+  `${p.kind} ${JSON.stringify(p.text)} argv=${JSON.stringify(p.argv)} dynamic=${p.dynamic.map(Number).join('')} via=${p.via.join('>')} from=${p.pipedFrom.join(',')} floors=${p.floors.map((f) => f.id).join(',')}${p.readsStdin ? ' stdin' : ''}${p.target ? ` target=${JSON.stringify(p.target)}` : ''}`;
+
+/** Lines on which the two paths disagree (parts or decision), with both answers. */
+function disagreements(lines: readonly string[]): { line: string; fast: unknown; tree: unknown }[] {
+  const out: { line: string; fast: unknown; tree: unknown }[] = [];
+  for (const line of lines) {
+    if (!accepts(line)) continue;
+    const a = parts(line, true);
+    const b = parts(line, false);
+    const da = fast.evaluate(line);
+    const db = tree.evaluate(line);
+    try {
+      expect(a).toEqual(b);
+      expect([da.decision, da.rule.id, da.decidingPart?.argv]).toEqual([db.decision, db.rule.id, db.decidingPart?.argv]);
+    } catch {
+      out.push({ line, fast: [`${da.decision} ${da.rule.id}`, ...a.map(brief)], tree: [`${db.decision} ${db.rule.id}`, ...b.map(brief)] });
+    }
+  }
+  return out;
+}
+
+// ---- a generated corpus of variations ----
+const programs = ['ls', 'rm -rf', 'git push', 'git status', 'cat', '/bin/rm', '\\rm', 'r\\m', 'sudo rm', 'env X=1 rm', 'env -u A B=2 git push', 'timeout 5 rm', 'nice -n 5 ls', 'xargs rm', 'xargs -I{} cp {}', 'find . -exec rm {} \\;', 'find . -exec cat {} +', 'find . -execdir sh -c', 'bash -c', 'sh -c', 'eval', 'X=1 ls', 'PATH=/x ls', 'PATH=~/bin:$PATH ls', 'LD_PRELOAD=x', 'X="a b"', "X='$Y' rm", 'X=$Y', '"X=1" ls', 'X\\=1 ls', '$RM', '${CMD}', '"$X"', 'cd', 'cd ~', 'cd $D', 'cd -', 'echo', 'tee', 'cp', 'python3', 'python3 -', 'sed -i', 'git -C x', 'git -c a=b', 'nohup', 'command', '~/bin/x', 'chmod -R 777', 'npm publish', 'curl -s', 'sh', 'dd of=/dev/sda', 'printf'];
+// Programs the grammar misreads or that need it: left to tree-sitter.
+const oddPrograms = ['1X=2 ls', '9=x', '1X+=2', 'A=1 2B=2', 'if', 'time', 'export', '{}', 'a?b', 'x@y', '=x ls', '"" ls'];
+const program = fc.oneof({ arbitrary: fc.constantFrom(...programs), weight: 20 }, { arbitrary: fc.constantFrom(...oddPrograms), weight: 1 });
+// Words the fast path claims to read, and words it must leave to tree-sitter (drawn less often,
+// so that most lines stay within reach of the fast path and the comparison means something).
+const readable = ['-la', '-rf', '/', '.', '~', '~/x', '~root', 'a~b', 'HEAD~3', '*', '*.ts', 'a?b', 'src/*', '{}', '\\;', '+', 'a=b', '--x=y', 'X=1', '1X=2', '=x', 'a==b', 'x=', '$HOME', '${HOME}', '$HOME/x', '~/.ssh', 'a$X', '$X$Y', '$X_y', '${X}_y', '"$HOME"', '"a b"', '"a $X b"', '"${X}y"', '"$X"/y', "'a b'", "'$X'", "'it'\\''s'", '""', "''", '"é"', "'ü ✓'", '"日本"', '\\$X', "\\'", '\\"', '\\\\', '\\#', '\\*', '\\~', '\\a', '"it\'s"', "'\"q\"'", '.git/hooks/x', '/etc/passwd', '--', '-', 'rm', 'sh', '-c', "'rm -rf /'", '"git push -f"', 'origin', 'main', '--force', 'of=/etc/x', '/dev/null', 'a,b', 'x@y:%+^', '#c', '"a\\"b"', '"a\\$b $X"', '"a\\\\b"', '"a\\x"', '"!x"', '"$X\\"y"'];
+const hostile = ['é', '\\ ', 'a\\ b', 'a#b', '"a"#b', '$1', '$@', '$?', '$$', '$', '$(ls)', '`ls`', '$((1))', '!x', 'a!b', '[a]', '{a,b}', '{a}', '{1..3}', "$'x'", '${X:-y}', '"a\\`b"', '"a\\\nb"', '(x)', '<(x)', 'a\\\nb'];
+const arg = fc.oneof({ arbitrary: fc.constantFrom(...readable), weight: 30 }, { arbitrary: fc.constantFrom(...hostile), weight: 1 });
+const seps = [' ', ' ', ' ', '\t', '  ', ' \\\n  '];
+const joiner = fc.oneof(
+  { arbitrary: fc.constantFrom(' && ', ' || ', '; ', ';', ' | ', '|', '\n', '\n\n', ' &&\n', ' |\n  ', ' \\\n&& ', ' # note\n', '#x\n', ' & ', '&', ' &\n'), weight: 30 },
+  { arbitrary: fc.constantFrom('&>', ' & &', ';;', ' |& ', '\r\n', ' \\\n', ' &; '), weight: 1 },
+);
+const tails = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' >> ~/x', ' < in', ' 2>/dev/null', ' > .git/hooks/x', ' >&2', ' > "$F"', ' >x', '>y', ' > a\\ b', ' 2> $F'];
+const trailers = ['', '', '', '', '', '', '', '', '', '', ' &', ';', ' ;', ' # done', '# x', '\n', ' \\', ' &&', ' |', '  '];
+
+const command = fc
+  .tuple(program, fc.array(fc.tuple(fc.constantFrom(...seps), arg), { maxLength: 4 }), fc.constantFrom(...tails))
+  .map(([p, as, t]) => p + as.map(([s, a]) => s + a).join('') + t);
+const line = fc
+  .tuple(fc.constantFrom('', '', '', ' ', '# lead\n', '\n'), command, fc.array(fc.tuple(joiner, command), { maxLength: 2 }), fc.constantFrom(...trailers))
+  .map(([lead, c, rest, trail]) => lead + c + rest.map(([j, d]) => j + d).join('') + trail);
+
+/** The same corpus on every run (seeded), so a failure reproduces. */
+const corpus = fc.sample(line, { seed: 4242, numRuns: 6000 });
+
+describe('the parser-free fast path agrees with tree-sitter', () => {
+  it('on every line of the rule table it accepts', () => {
+    const lines = commandCases.map((c) => c[0]);
+    expect(disagreements(lines)).toEqual([]);
+    expect(lines.filter(accepts).length).toBeGreaterThan(200);
+  });
+
+  it('on a generated corpus of quoting, escapes, globs, =, ~, $, unicode, comments and line continuations', { timeout: 120_000 }, () => {
+    const accepted = corpus.filter(accepts);
+    expect(disagreements(corpus)).toEqual([]);
+    // The comparison means something only if the fast path takes a good share of the corpus,
+    // with every class of word it claims to read among them.
+    expect(accepted.length).toBeGreaterThan(corpus.length / 5);
+    const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
+    for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/]) {
+      expect(has(re), String(re)).toBeGreaterThan(5);
+    }
+  });
+
+  it('on hand-picked edge cases', () => {
+    const lines = [
+      'ls a=~/b', 'X=~/bin ls', 'a | 1X=2 b', '1X=2 rm -rf /', '9a=b', 'ls && 2x=y rm -rf /', '1A=1 B=2', 'A=1 2B=2', 'PATH=/x LD_PRELOAD=y', 'X=1 PATH=/y',
+      'echo $HOME', 'rm -rf $HOME', 'rm -rf "$HOME"', 'rm -rf ${HOME}', '$RM -rf /', '${CMD} status', 'bash -c "$CMD"', 'eval "$X"', 'cd $D && ls', 'cd "$D" && rm -rf x',
+      'PATH=/tmp/evil:$PATH ls', 'echo "a ${B}c $D"', 'echo $A$B', 'echo ${A}${B}', 'echo $_', '\\rm -rf /', 'r\\m -rf /', 'rm -rf \\\n/', 'find . -exec rm -rf {} \\;',
+      'find . -name x -execdir sh -c "rm -rf /" \\;', 'wc -l src/*.ts', 'rm -fr *', 'ls\npwd\ngit status', 'echo ok\nrm -rf /', '# just a comment', 'ls # rm -rf /', 'ls #\nrm -rf /',
+      'ls &&\n  git push -f', 'cat a |\n  sh', 'ls \\\n  -la', 'echo a#b', "echo 'a#b' \"#c\"", 'echo \\#x', 'ls \\ a', 'echo \\$(rm -rf /)', 'echo $X > f', 'rg "$P" src/*.ts 2>/dev/null | head -5', 'find . -exec rm {} \\; > log', 'ls\n\\rm -rf /', 'ls\n  \\rm -rf /', 'A=1 B=2 # c\nrm -rf /', 'ls & rm -rf /', 'nohup rm -rf / &', 'cd ~; X=$Y\tof=/etc/x\n\nls >x', 'printf "a\\n" b', 'git -c alias.x="!rm -rf /" x', 'echo "a\\"b" "\\$X" "\\\\"', "echo \\'x", '{}', 'xargs -I{} rm {}',
+      '', '\n', ';', 'ls;\n', 'ls\n;', 'ls |\n', 'ls &&\n', '\n\nls\n\n', 'ls \\', 'ls \\\n', '#!/bin/sh\nls',
+    ];
+    expect(disagreements(lines)).toEqual([]);
+  });
+
+  it('leaves to tree-sitter what it cannot read for certain', () => {
+    for (const l of ['echo $(ls)', 'echo `ls`', 'ls & & rm -rf /', 'ls &; x', '(cd x && ls)', '{ ls; }', 'if true; then ls; fi', 'cat <<EOF\nx\nEOF', 'bash <<< ls', 'diff <(a) <(b)', 'echo $1', 'echo $@',
+      'echo "$(x)"', 'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb', '! ls', 'time ls',
+      'X=1 time ls', 'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'f() { ls; }', 'echo $((1))', 'echo ${X:-y}', 'echo "$"']) {
+      expect(accepts(l), JSON.stringify(l)).toBe(false);
+    }
+  });
+});
