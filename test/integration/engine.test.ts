@@ -60,7 +60,8 @@ afterAll(() => {
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   // Containers of this home's sessions only (a killed engine's orphans, should a test fail).
   try {
-    for (const s of (JSON.parse(readFileSync(join(home.home, 'sessions.json'), 'utf8')) as { sessions: Rec[] }).sessions)
+    const index = join(home.home, 'sessions.json');
+    for (const s of existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as { sessions: Rec[] }).sessions : [])
       for (const c of sessionContainers(s.id)) docker(['rm', '-f', c]);
   } finally {
     rmSync(repo, { recursive: true, force: true });
@@ -293,6 +294,16 @@ describe('paddock run through the warm engine', () => {
     const second = runCli(['engine', 'run'], env);
     expect(second.code).toBe(125);
     expect(second.stderr).toMatch(/paddock: an engine already runs for .* \(pid \d+\).*\[WARM_ENGINE\]/);
+  });
+
+  it('starts on a PADDOCK_HOME that does not exist yet (a first run), and stops', () => {
+    const fresh = { ...env, PADDOCK_HOME: join(home.home, 'not-yet', 'home') };
+    startEngine(fresh);
+    const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], fresh);
+    expect(r.code, r.stderr).toBe(0);
+    const stop = runCli(['engine', 'stop'], fresh);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(JSON.parse(runCli(['engine', 'status', '--json'], fresh).stdout)).toMatchObject({ running: false });
   });
 });
 

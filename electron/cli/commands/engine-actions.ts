@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PaddockError } from '../../engine/errors.js';
@@ -58,6 +58,7 @@ export async function engineStart(io: CliIO): Promise<number> {
     return 0;
   }
   if (!readBuildId()) throw new PaddockError('WARM_ENGINE', 'the CLI is not bundled (out/cli/build-id is missing); run `npm run build:node` first');
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 }); // a first run: the data directory may not exist yet
   const log = openSync(paths.log, 'a', 0o600);
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'paddock.js'), 'engine', 'run'], {
     detached: true,
