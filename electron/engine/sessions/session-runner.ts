@@ -392,13 +392,22 @@ export class SessionRunner {
     this.live.delete(record.id);
     this.liveEgress.delete(record.id);
     trace('container exited');
-    // Nothing writes to the repo once the program has exited: what it changed is read while the
-    // container is removed (the placeholders are empty directories, which git does not list).
+    // The container is removed while the rest of the end is done: nothing writes to the repo once
+    // the program has exited, so what it changed is read meanwhile (the placeholders are empty
+    // directories, which git does not list), and the placeholders, mounted nowhere any more, are
+    // released. The session's network and services go only after the container (the network
+    // cannot while the container is attached); the session ends only once all of it is gone.
+    const removed = (async () => {
+      if (exit.reason !== 'engine-lost') await sandbox.remove().catch(() => {});
+      await egress?.close();
+      await extras?.close();
+      trace('container removed');
+    })();
+    removed.catch(() => {}); // awaited below
     const changesP = since ? repoChanges(ws.repo, since) : (changesOf?.().catch(() => null) ?? Promise.resolve(null));
-    if (exit.reason !== 'engine-lost') await sandbox.remove().catch(() => {});
-    await egress?.close(); // after the container: the network cannot go while it is attached
-    await extras?.close();
-    trace('container removed');
+    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
+    trace('workspace released, changes read');
+    await removed;
     stdout.end();
     stderr.end();
     const patch: Partial<SessionRecord> = {
@@ -408,8 +417,6 @@ export class SessionRunner {
       endReason: exit.reason,
       message: exit.message ?? null,
     };
-    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
-    trace('workspace released, changes read');
     this.deps.events.emit(record.id, 'container.lifecycle', {
       containerId: sandbox.id,
       state: exit.reason === 'oom' ? 'oom' : 'removed',
