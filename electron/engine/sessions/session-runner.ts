@@ -240,6 +240,7 @@ export class SessionRunner {
     let sandbox: SandboxContainer | null = null;
     let egress: SessionEgress | null = null;
     let extras: SessionExtras | null = null;
+    let recorded: Promise<void> | null = null;
     const owner = await stat(repo);
     const user = sandboxUser(owner);
     if (owner.uid !== user.uid) {
@@ -248,8 +249,10 @@ export class SessionRunner {
       );
     }
     try {
-      await this.store.put(record);
-      trace('session recorded');
+      // Recorded as `starting`, with its placeholders (so a crash can be cleaned up), before the
+      // program can start; the write overlaps with opening the network and creating the container.
+      recorded = this.store.put(record).then(() => trace('session recorded'));
+      recorded.catch(() => {}); // awaited before the start, or before the failure is recorded
       if (opts.egress) {
         const { openSessionEgress } = await import('./session-egress.js'); // the proxy stack loads only for sessions with a network
         egress = await openSessionEgress(this.deps.docker, id, this.deps.events, opts.egress, (reason) => {
@@ -326,6 +329,7 @@ export class SessionRunner {
         commit: await startCommit,
       });
       this.deps.preStart?.(id);
+      await recorded;
       this.live.set(id, sandbox);
       await sandbox.start();
       trace('container started');
@@ -355,6 +359,7 @@ export class SessionRunner {
       await releaseWorkspace(ws);
       const err =
         e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
+      await recorded?.catch(() => {});
       await this.store
         .update(id, {
           state: 'failed',
