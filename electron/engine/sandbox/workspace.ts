@@ -76,7 +76,7 @@ export async function prepareWorkspace(repoPath: string, opts: WorkspaceOptions)
 
 /** Remove the placeholder directories Paddock created, if they are still empty. */
 export async function releaseWorkspace(ws: Pick<PreparedWorkspace, 'repo' | 'placeholders'>): Promise<void> {
-  for (const rel of ws.placeholders) await rmdir(join(ws.repo, rel)).catch(() => {});
+  await Promise.all(ws.placeholders.map((rel) => rmdir(join(ws.repo, rel)).catch(() => {})));
 }
 
 async function ensureEmptyFile(path: string): Promise<void> {

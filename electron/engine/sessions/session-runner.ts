@@ -240,6 +240,7 @@ export class SessionRunner {
     let sandbox: SandboxContainer | null = null;
     let egress: SessionEgress | null = null;
     let extras: SessionExtras | null = null;
+    let recorded: Promise<void> | null = null;
     const owner = await stat(repo);
     const user = sandboxUser(owner);
     if (owner.uid !== user.uid) {
@@ -248,8 +249,10 @@ export class SessionRunner {
       );
     }
     try {
-      await this.store.put(record);
-      trace('session recorded');
+      // Recorded as `starting`, with its placeholders (so a crash can be cleaned up), before the
+      // program can start; the write overlaps with opening the network and creating the container.
+      recorded = this.store.put(record).then(() => trace('session recorded'));
+      recorded.catch(() => {}); // awaited before the start, or before the failure is recorded
       if (opts.egress) {
         const { openSessionEgress } = await import('./session-egress.js'); // the proxy stack loads only for sessions with a network
         egress = await openSessionEgress(this.deps.docker, id, this.deps.events, opts.egress, (reason) => {
@@ -326,6 +329,7 @@ export class SessionRunner {
         commit: await startCommit,
       });
       this.deps.preStart?.(id);
+      await recorded;
       this.live.set(id, sandbox);
       await sandbox.start();
       trace('container started');
@@ -355,6 +359,7 @@ export class SessionRunner {
       await releaseWorkspace(ws);
       const err =
         e instanceof PaddockError ? e : new PaddockError('CONTAINER_FAILED', errorMessage(e), { cause: e });
+      await recorded?.catch(() => {});
       await this.store
         .update(id, {
           state: 'failed',
@@ -392,13 +397,22 @@ export class SessionRunner {
     this.live.delete(record.id);
     this.liveEgress.delete(record.id);
     trace('container exited');
-    // Nothing writes to the repo once the program has exited: what it changed is read while the
-    // container is removed (the placeholders are empty directories, which git does not list).
+    // The container is removed while the rest of the end is done: nothing writes to the repo once
+    // the program has exited, so what it changed is read meanwhile (the placeholders are empty
+    // directories, which git does not list), and the placeholders, mounted nowhere any more, are
+    // released. The session's network and services go only after the container (the network
+    // cannot while the container is attached); the session ends only once all of it is gone.
+    const removed = (async () => {
+      if (exit.reason !== 'engine-lost') await sandbox.remove().catch(() => {});
+      await egress?.close();
+      await extras?.close();
+      trace('container removed');
+    })();
+    removed.catch(() => {}); // awaited below
     const changesP = since ? repoChanges(ws.repo, since) : (changesOf?.().catch(() => null) ?? Promise.resolve(null));
-    if (exit.reason !== 'engine-lost') await sandbox.remove().catch(() => {});
-    await egress?.close(); // after the container: the network cannot go while it is attached
-    await extras?.close();
-    trace('container removed');
+    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
+    trace('workspace released, changes read');
+    await removed;
     stdout.end();
     stderr.end();
     const patch: Partial<SessionRecord> = {
@@ -408,8 +422,6 @@ export class SessionRunner {
       endReason: exit.reason,
       message: exit.message ?? null,
     };
-    const [, changes] = await Promise.all([releaseWorkspace(ws), changesP]);
-    trace('workspace released, changes read');
     this.deps.events.emit(record.id, 'container.lifecycle', {
       containerId: sandbox.id,
       state: exit.reason === 'oom' ? 'oom' : 'removed',
