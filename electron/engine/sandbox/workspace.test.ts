@@ -53,6 +53,19 @@ describe('prepareWorkspace', () => {
     expect(await readdir(repo)).not.toContain('.git');
   });
 
+  it('two sessions starting at once on one repo both get their protected paths; each placeholder has one owner', async () => {
+    await rm(join(repo, '.git'), { recursive: true });
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = await Promise.all([prepareWorkspace(repo, { emptyFile }), prepareWorkspace(repo, { emptyFile })]);
+      for (const ws of [a, b]) expect(ws.protected).toEqual(expect.arrayContaining(['.git', '.claude', '.paddock', '.idea']));
+      // Every placeholder was created by exactly one of the two (the other found it made).
+      for (const p of ['.git', '.claude', '.codex', '.gemini', '.paddock', '.idea'])
+        expect(Number(a.placeholders.includes(p)) + Number(b.placeholders.includes(p))).toBe(1);
+      await Promise.all([releaseWorkspace(a), releaseWorkspace(b)]);
+      expect((await readdir(repo)).sort()).toEqual(['.env', '.vscode', 'app']);
+    }
+  });
+
   it('refuses a protected path that is a symlink', async () => {
     await symlink('/etc', join(repo, '.claude'));
     await expect(prepareWorkspace(repo, { emptyFile })).rejects.toThrow(/symbolic link/);

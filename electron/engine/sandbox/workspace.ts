@@ -106,6 +106,23 @@ async function findFiles(root: string, want: (rel: string) => boolean): Promise<
   return found;
 }
 
+/**
+ * Create an empty placeholder directory; false when another session on the same repo created
+ * it first (it is then that session's to remove, and this one mounts it as it finds it).
+ */
+async function createPlaceholder(repo: string, rel: string): Promise<boolean> {
+  try {
+    await mkdir(join(repo, rel));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const st = await lstat(join(repo, rel));
+    if (!st.isDirectory() || st.isSymbolicLink())
+      throw new PaddockError('BAD_INPUT', `protected path ${join(repo, rel)} appeared while the session was starting and is not a directory; Paddock will not mount it.`);
+    return false;
+  }
+}
+
 async function protectPaths(repo: string, paths: readonly string[], out: PreparedWorkspace): Promise<void> {
   for (const rel of paths) {
     const isDir = rel.endsWith('/');
@@ -119,8 +136,7 @@ async function protectPaths(repo: string, paths: readonly string[], out: Prepare
     } else if (isDir && !clean.includes('/')) {
       // A missing top-level protected dir would let the agent create it (e.g. .vscode/settings.json
       // that the host IDE runs). Create an empty one to mount read-only; removed after the session.
-      await mkdir(join(repo, clean));
-      out.placeholders.push(clean);
+      if (await createPlaceholder(repo, clean)) out.placeholders.push(clean);
       out.protected.push(clean);
     }
     // Missing nested paths (.git/hooks without .git) are covered by the `.git` handling below.
@@ -128,12 +144,15 @@ async function protectPaths(repo: string, paths: readonly string[], out: Prepare
   const git = await lstat(join(repo, '.git')).catch(() => null);
   if (!git) {
     // Without this, the agent could `git init` and plant .git/hooks that the host's git would run.
-    await mkdir(join(repo, '.git'));
-    out.placeholders.push('.git');
+    if (await createPlaceholder(repo, '.git')) out.placeholders.push('.git');
     out.protected.push('.git');
   } else if (git.isSymbolicLink()) {
     throw new PaddockError('BAD_INPUT', `${join(repo, '.git')} is a symbolic link; Paddock will not mount through it (it could expose host paths outside the repo).`);
   } else if (!git.isDirectory()) {
     out.protected.push('.git'); // a worktree/submodule gitfile: the agent must not repoint it
+  } else if (!(await lstat(join(repo, '.git', 'HEAD')).catch(() => null))) {
+    // Not a repository (no HEAD): another session's placeholder, or an empty .git. Read-only as a
+    // whole, for the same reason as the placeholder: nothing may build a repository there.
+    if (!out.protected.includes('.git')) out.protected.push('.git');
   }
 }
