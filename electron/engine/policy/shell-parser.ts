@@ -125,7 +125,8 @@ const RAW_FUNCTIONS: readonly (keyof RawTreeApi)[] = [
 /**
  * The same copy as `copyTreeApi` (and `hasError` of the root) through the raw calls: about
  * five wasm calls per node and no marshalling. Synchronous from the first call to the cursor's
- * delete, so nothing else can use the transfer buffer in between.
+ * delete, so nothing else can use the transfer buffer in between (`typeOf` on a cache miss reads
+ * `language.types` and calls `ts_language_type_is_named_wasm`, which does not touch it).
  */
 function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; misread: boolean; hasError: boolean } {
   const language = tree.language;
