@@ -20,6 +20,7 @@ const { loadEffectivePolicy, createCommandEngine } = await import(new URL('index
 const { commandCases } = await import(new URL('command-cases.fixture.js', out).href);
 const { simpleList } = await import(new URL('shell-fast-path.js', out).href);
 const { RESERVED } = await import(new URL('shell-analyse.js', out).href);
+const { rawCopyAvailable } = await import(new URL('shell-parser.js', out).href);
 const { Parser, Language } = await import('web-tree-sitter');
 const { createRequire } = await import('node:module');
 
@@ -84,6 +85,7 @@ const line = (label, k, withTarget = true) => {
 };
 console.log(`bench/policy: ${table.length} command lines, ${ROUNDS} interleaved rounds over ${seconds}s per phase, medians, node ${process.version}, one core`);
 console.log(`  lines taking the parser-free fast path: ${fast(table)} of ${table.length} (the table is deliberately adversarial)`);
+console.log(`  tree copied out of wasm through: ${rawCopyAvailable() ? 'the direct cursor calls' : "web-tree-sitter's cursor API (fallback)"}`);
 console.log(`  ${'baseline  tree-sitter parse only'.padEnd(40)} ${fmt(median(rates.baseline)).padStart(10)}; best round ${fmt(Math.max(...rates.baseline))}`);
 console.log(line('decisions no cache (every line analysed)', 'uncached'));
 console.log(line('decisions analysis cache (repeats)', 'cached'));

@@ -47,14 +47,19 @@ function bareNewline(text: string): boolean {
   return false;
 }
 
+/** A node that ends the command it is in where bash would not (see copyTree's `misread`). */
+function misreads(type: string, text: string, parentType: string): boolean {
+  return (type === 'word' && bareNewline(text)) || (type === 'comment' && parentType === 'command');
+}
+
 /**
- * Copy with as few wasm calls per node as possible (type id, start, end, moves). `misread`:
- * the grammar reported no error but read the line differently from bash: it glues a line
- * break into a word when the next line starts with a backslash (`echo ok⏎\rm -rf /` became
- * one `echo` command), and takes a command past a comment after assignments
- * (`A=1 B=2 # c⏎rm -rf /`). Such a tree is treated like one with errors.
+ * Copy through web-tree-sitter's cursor API (the fallback when the raw calls below are not
+ * available). `misread`: the grammar reported no error but read the line differently from
+ * bash: it glues a line break into a word when the next line starts with a backslash
+ * (`echo ok⏎\rm -rf /` became one `echo` command), and takes a command past a comment after
+ * assignments (`A=1 B=2 # c⏎rm -rf /`). Such a tree is treated like one with errors.
  */
-function copyTree(tree: Tree, src: string): { root: TsNode; misread: boolean } {
+function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean } {
   const language = tree.language;
   const cur = tree.walk();
   let misread = false;
@@ -66,7 +71,7 @@ function copyTree(tree: Tree, src: string): { root: TsNode; misread: boolean } {
       const t = typeOf(language, cur.nodeTypeId);
       const n = new TsNode(t.type, t.named, src.slice(cur.startIndex, cur.endIndex));
       const parent = stack[stack.length - 1]!;
-      if ((t.type === 'word' && bareNewline(n.text)) || (t.type === 'comment' && parent.type === 'command')) misread = true;
+      if (misreads(t.type, n.text, parent.type)) misread = true;
       parent.children.push(n);
       if (cur.gotoFirstChild()) {
         stack.push(n);
@@ -83,7 +88,84 @@ function copyTree(tree: Tree, src: string): { root: TsNode; misread: boolean } {
   }
 }
 
+/**
+ * The exported C functions of web-tree-sitter's wasm module that the cursor API wraps. Each
+ * takes the tree's address and works on the cursor (or node) held in the module's transfer
+ * buffer: a `goto…` writes the moved cursor back there. Called directly, a walk keeps the
+ * cursor in that buffer throughout, instead of copying its four words in and out of JS around
+ * every call as the wrappers do (that marshalling was most of the copy's cost). The module
+ * object is the options object given to `Parser.init` (emscripten fills it in); `initPolicyEngine`
+ * checks every function is there and otherwise keeps to the cursor API.
+ */
+interface RawTreeApi {
+  _ts_tree_root_node_wasm(tree: number): void;
+  _ts_node_has_error_wasm(tree: number): number;
+  _ts_tree_cursor_new_wasm(tree: number): void;
+  _ts_tree_cursor_delete_wasm(tree: number): void;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+}
+const RAW_FUNCTIONS: readonly (keyof RawTreeApi)[] = [
+  '_ts_tree_root_node_wasm',
+  '_ts_node_has_error_wasm',
+  '_ts_tree_cursor_new_wasm',
+  '_ts_tree_cursor_delete_wasm',
+  '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_start_index_wasm',
+  '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_goto_first_child_wasm',
+  '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm',
+];
+
+/**
+ * The same copy as `copyTreeApi` (and `hasError` of the root) through the raw calls: about
+ * five wasm calls per node and no marshalling. Synchronous from the first call to the cursor's
+ * delete, so nothing else can use the transfer buffer in between (`typeOf` on a cache miss reads
+ * `language.types` and calls `ts_language_type_is_named_wasm`, which does not touch it).
+ */
+function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; misread: boolean; hasError: boolean } {
+  const language = tree.language;
+  const t = (tree as unknown as { 0: number })[0];
+  if (typeof t !== 'number' || t === 0) throw new PaddockError('INTERNAL', 'tree-sitter tree has no address');
+  raw._ts_tree_root_node_wasm(t);
+  const hasError = raw._ts_node_has_error_wasm(t) === 1;
+  raw._ts_tree_cursor_new_wasm(t); // from the root node still in the buffer
+  let misread = false;
+  try {
+    const rt = typeOf(language, raw._ts_tree_cursor_current_node_type_id_wasm(t));
+    const root = new TsNode(rt.type, true, src.slice(raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t)));
+    const stack: TsNode[] = [root];
+    if (raw._ts_tree_cursor_goto_first_child_wasm(t) !== 1) return { root, misread, hasError };
+    let parent = root;
+    for (;;) {
+      const ty = typeOf(language, raw._ts_tree_cursor_current_node_type_id_wasm(t));
+      const n = new TsNode(ty.type, ty.named, src.slice(raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t)));
+      if (misreads(ty.type, n.text, parent.type)) misread = true;
+      parent.children.push(n);
+      if (raw._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
+        stack.push(n);
+        parent = n;
+        continue;
+      }
+      while (raw._ts_tree_cursor_goto_next_sibling_wasm(t) !== 1) {
+        if (raw._ts_tree_cursor_goto_parent_wasm(t) !== 1) return { root, misread, hasError };
+        stack.pop();
+        if (stack.length === 0) return { root, misread, hasError };
+        parent = stack[stack.length - 1]!;
+      }
+    }
+  } finally {
+    raw._ts_tree_cursor_delete_wasm(t);
+  }
+}
+
 let parser: Parser | null = null;
+let rawApi: RawTreeApi | null = null;
 let initializing: Promise<void> | null = null;
 
 /**
@@ -96,7 +178,10 @@ export function initPolicyEngine(options: { bashWasmPath?: string } = {}): Promi
     const req = createRequire(import.meta.url);
     // Resolved through the package, not next to this file: the CLI runs from a bundle.
     const runtimeWasm = req.resolve('web-tree-sitter/tree-sitter.wasm');
-    await Parser.init({ locateFile: () => runtimeWasm });
+    const moduleOptions: Record<string, unknown> = { locateFile: () => runtimeWasm };
+    await Parser.init(moduleOptions as Parameters<typeof Parser.init>[0]);
+    // Filled in only if this call loaded the module (not if something else in the process did first).
+    if (RAW_FUNCTIONS.every((f) => typeof moduleOptions[f] === 'function')) rawApi = moduleOptions as unknown as RawTreeApi;
     const wasm = options.bashWasmPath ?? req.resolve('tree-sitter-bash/tree-sitter-bash.wasm');
     const language = await Language.load(wasm);
     const p = new Parser();
@@ -115,11 +200,26 @@ export function isPolicyEngineReady(): boolean {
 
 /** Parse a bash script into plain nodes (the wasm tree is freed before returning). `hasError` includes a misread (copyTree). */
 export function parseBash(script: string): { root: TsNode; hasError: boolean } {
+  return parseBashWith(script, rawApi !== null);
+}
+
+/** Which copy `parseBash` uses: the raw calls (`true`) or the cursor API. */
+export function rawCopyAvailable(): boolean {
+  return rawApi !== null;
+}
+
+/** `parseBash` with the copy chosen (`raw`: the direct calls, which must be available); the tests compare the two. */
+export function parseBashWith(script: string, raw: boolean): { root: TsNode; hasError: boolean } {
   if (!parser) throw new PaddockError('INTERNAL', 'policy engine not initialised: await initPolicyEngine() first');
+  if (raw && !rawApi) throw new PaddockError('INTERNAL', 'the direct tree-sitter calls are not available in this process');
   const tree = parser.parse(script);
   if (!tree) throw new PaddockError('INTERNAL', 'tree-sitter returned no tree');
   try {
-    const { root, misread } = copyTree(tree, script);
+    if (raw) {
+      const { root, misread, hasError } = copyTreeRaw(rawApi!, tree, script);
+      return { root, hasError: misread || hasError };
+    }
+    const { root, misread } = copyTreeApi(tree, script);
     return { root, hasError: misread || tree.rootNode.hasError };
   } finally {
     tree.delete();
