@@ -14,6 +14,7 @@ beforeEach(async () => {
   emptyFile = join(dir, 'data', 'empty');
   await mkdir(join(repo, '.git', 'hooks'), { recursive: true });
   await writeFile(join(repo, '.git', 'config'), '[core]\n');
+  await writeFile(join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
   await mkdir(join(repo, 'app', 'node_modules', 'x'), { recursive: true });
   await writeFile(join(repo, '.env'), 'TOKEN=1');
   await writeFile(join(repo, 'app', '.env.local'), 'TOKEN=2');
@@ -57,7 +58,11 @@ describe('prepareWorkspace', () => {
     await rm(join(repo, '.git'), { recursive: true });
     for (let round = 0; round < 20; round++) {
       const [a, b] = await Promise.all([prepareWorkspace(repo, { emptyFile }), prepareWorkspace(repo, { emptyFile })]);
-      for (const ws of [a, b]) expect(ws.protected).toEqual(expect.arrayContaining(['.git', '.claude', '.paddock', '.idea']));
+      for (const ws of [a, b]) {
+        expect(ws.protected).toEqual(expect.arrayContaining(['.git', '.claude', '.paddock', '.idea']));
+        expect(ws.protected.filter((p) => p === '.git')).toHaveLength(1);
+        expect(ws.gitDir).toBe(false); // '.git' is mounted read-only once, not also on itself
+      }
       // Every placeholder was created by exactly one of the two (the other found it made).
       for (const p of ['.git', '.claude', '.codex', '.gemini', '.paddock', '.idea'])
         expect(Number(a.placeholders.includes(p)) + Number(b.placeholders.includes(p))).toBe(1);

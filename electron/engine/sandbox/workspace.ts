@@ -154,5 +154,6 @@ async function protectPaths(repo: string, paths: readonly string[], out: Prepare
     // Not a repository (no HEAD): another session's placeholder, or an empty .git. Read-only as a
     // whole, for the same reason as the placeholder: nothing may build a repository there.
     if (!out.protected.includes('.git')) out.protected.push('.git');
+    out.gitDir = false; // mounted read-only, not on itself read-write
   }
 }
