@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../electron/contract/index.js';
 import { EngineApi } from '../../electron/engine/api/engine-api.js';
@@ -211,10 +212,14 @@ describe('live session panels on the real engine', () => {
     const decider: ApprovalDecider = { decide: (r) => (asked.push(`${r.host}:${r.port}`), Promise.resolve('deny')) };
     const run = async (human: boolean) => {
       let out = '';
+      // Output is taken from the session's own sink, wired before the program starts (a listener
+      // added after start() resolves can miss a fast program's output).
+      const sink = new PassThrough().on('data', (b: Buffer) => (out += b.toString()));
       const s = await supervisor.start({
         repo,
         command: ['/bin/bash', '-c', script],
         tty: false,
+        output: { stdout: sink, stderr: sink },
         agentSetup: () =>
           Promise.resolve({
             run: { agent: 'aider', image, command: ['/bin/bash', '-c', script] },
@@ -222,7 +227,6 @@ describe('live session panels on the real engine', () => {
             ...(human ? { decider } : {}),
           }),
       });
-      s.sandbox.stream.on('data', (b: Buffer) => (out += b.toString()));
       s.sandbox.stream.end();
       await s.done;
       return { id: s.id, out };
