@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -104,4 +104,41 @@ export function startTestInternet(name: string, serverJs: string): { ip: string;
     close();
     throw e;
   }
+}
+
+/**
+ * `paddock run <runArgs> -- bash -c <program>` inside a real pty (`script`), started at 31 rows
+ * × 101 columns. `resize()` then changes the pty to 22 × 88 and sends SIGWINCH, as the kernel
+ * would on a window resize. `cleanup()` kills what is left and removes the driver's files.
+ */
+export function startInResizablePty(
+  name: string,
+  runArgs: string[],
+  program: string,
+  env: NodeJS.ProcessEnv,
+): { live: LiveCli; resize: () => void; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `paddock-${name}-pty-`));
+  const go = join(dir, 'go');
+  const driver = join(dir, 'driver.sh');
+  writeFileSync(
+    driver,
+    [
+      'stty cols 101 rows 31',
+      `${process.execPath} ${CLI} run ${runArgs.join(' ')} -- bash -c '${program.replaceAll("'", "'\\''")}' < /dev/tty &`,
+      'pid=$!',
+      `while ! [ -e ${go} ]; do sleep 0.1; done`,
+      'stty cols 88 rows 22',
+      'kill -WINCH $pid',
+      'wait $pid',
+    ].join('\n'),
+  );
+  const live = startCli(['-qfec', `sh ${driver}`, '/dev/null'], env, ['script']);
+  return {
+    live,
+    resize: () => writeFileSync(go, ''),
+    cleanup: () => {
+      if (live.child.exitCode === null) live.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

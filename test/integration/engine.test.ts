@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, docker, runCli, sessionContainers, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import { CLI, ROOT, docker, runCli, sessionContainers, startCli, startInResizablePty, summary, tempHome } from '../helpers/paddock-cli.js';
 import type { LiveCli } from '../helpers/paddock-cli.js';
 import { processAlive as alive } from '../../electron/engine/process-alive.js';
 import { startScriptedModel } from './agent-scripted-model.js';
@@ -157,25 +157,11 @@ describe('paddock run through the warm engine', () => {
   it('a real terminal: raw mode, the size, a resize, and the exit code (under a pty)', async () => {
     // `script` gives the client a pty. Raw mode is proven by "abc" typed without Enter reaching
     // the sandbox (a cooked terminal would hold it back until a newline).
-    const go = join(repo, '..', `paddock-engine-go-${process.pid}`);
     const program = `while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; echo started $(stty size); while [ "$(stty size)" != "22 88" ]; do sleep 0.05; done; echo resized $(stty size); read -r -n 3 x; echo; echo got:$x; exit 4`;
-    const driver = join(repo, '..', `paddock-engine-pty-${process.pid}.sh`);
-    writeFileSync(
-      driver,
-      [
-        'stty cols 101 rows 31',
-        `${process.execPath} ${CLI} run --repo ${repo} --json -- bash -c '${program.replaceAll("'", "'\\''")}' < /dev/tty &`,
-        'pid=$!',
-        `while ! [ -e ${go} ]; do sleep 0.1; done`,
-        'stty cols 88 rows 22',
-        'kill -WINCH $pid',
-        'wait $pid',
-      ].join('\n'),
-    );
-    const live = startCli(['-qfec', `sh ${driver}`, '/dev/null'], env, ['script']);
+    const { live, resize, cleanup } = startInResizablePty('engine', ['--repo', repo, '--json'], program, env);
     try {
       await live.waitFor(/started 31 101/);
-      writeFileSync(go, '');
+      resize();
       await live.waitFor(/resized 22 88/);
       live.child.stdin!.write('abc');
       await live.waitFor(/got:abc/);
@@ -183,9 +169,7 @@ describe('paddock run through the warm engine', () => {
       const id = /"session":"([^"]+)"/.exec(live.stdout())?.[1];
       expect(record(id!)?.owner.pid).toBe(engine);
     } finally {
-      if (live.child.exitCode === null) live.child.kill('SIGKILL');
-      rmSync(go, { force: true });
-      rmSync(driver, { force: true });
+      cleanup();
     }
   });
 

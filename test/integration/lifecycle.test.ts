@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, docker, runCli, sessionContainers, startCli, summary, tempHome } from '../helpers/paddock-cli.js';
+import { CLI, docker, runCli, sessionContainers, startCli, startInResizablePty, summary, tempHome } from '../helpers/paddock-cli.js';
 
 // Session lifecycle with the real CLI and engine: exit codes, signals, orphans, bad input.
 let repo: string;
@@ -78,33 +78,17 @@ describe('signals', () => {
   it('the sandbox terminal takes the size of ours, and follows a resize (SIGWINCH)', async () => {
     // Inside a real pty (script): set a size, start paddock with the pty as its terminal, then
     // change the size and send SIGWINCH as the kernel would on a window resize.
-    const go = join(repo, '..', `paddock-resize-go-${process.pid}`);
     const program = `trap 'echo resized $(stty size)' WINCH; while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; echo started $(stty size); while :; do sleep 0.1; done`;
-    const driver = join(repo, '..', `paddock-resize-${process.pid}.sh`);
-    writeFileSync(
-      driver,
-      [
-        'stty cols 101 rows 31',
-        `${process.execPath} ${CLI} run --repo ${repo} -- bash -c '${program.replaceAll("'", "'\\''")}' < /dev/tty &`,
-        'pid=$!',
-        `while ! [ -e ${go} ]; do sleep 0.1; done`,
-        'stty cols 88 rows 22',
-        'kill -WINCH $pid',
-        'wait $pid',
-      ].join('\n'),
-    );
-    const live = startCli(['-qfec', `sh ${driver}`, '/dev/null'], env, ['script']);
+    const { live, resize, cleanup } = startInResizablePty('resize', ['--repo', repo], program, env);
     try {
       await live.waitFor(/started 31 101/);
-      writeFileSync(go, '');
+      resize();
       await live.waitFor(/resized 22 88/);
       live.child.stdin!.write('\x03'); // Ctrl-C ends the program, then paddock and the driver
       expect(await live.exit).toBe(130); // 128 + SIGINT, passed up by paddock and the driver
       expect(live.stdout()).toMatch(/session \S+ ended \(exit 130\)/);
     } finally {
-      live.child.kill('SIGKILL');
-      rmSync(go, { force: true });
-      rmSync(driver, { force: true });
+      cleanup();
     }
   });
 
