@@ -40,9 +40,9 @@ await build({
   logLevel: 'warning',
 });
 
-// The build id: a hash of the bundle and the thin client. The warm engine (`paddock engine`)
+// The build id: a hash of the bundle, the launcher and the thin client. The warm engine (`paddock engine`)
 // declines a client of another build, which then runs its session in-process (ADR 0008).
 const id = createHash('sha256');
 for (const f of readdirSync('out/cli').filter((n) => n.endsWith('.js')).sort()) id.update(f).update(readFileSync(`out/cli/${f}`));
-for (const f of ['bin/paddock.js', 'bin/engine-client.js']) id.update(f).update(readFileSync(f));
+for (const f of ['bin/paddock', 'bin/paddock.js', 'bin/engine-client.js']) id.update(f).update(readFileSync(f));
 writeFileSync('out/cli/build-id', `${id.digest('hex').slice(0, 16)}\n`);

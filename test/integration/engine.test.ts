@@ -291,6 +291,92 @@ describe('paddock run through the warm engine', () => {
   });
 });
 
+// bin/paddock, the npm bin on Linux and macOS: a `paddock run` that an engine will take starts its
+// client without NODE_EXTRA_CA_CERTS (Node parses that bundle at every start; the client speaks no
+// TLS) and hands the engine the variable as the user has it. Observable through Node itself: a
+// bundle that cannot be read makes every Node that starts with it print one warning.
+describe('the launcher (bin/paddock) and NODE_EXTRA_CA_CERTS', () => {
+  const LAUNCHER = join(ROOT, 'bin', 'paddock');
+  const caHome = tempHome('paddock-engine-ca-');
+  const caEnv = { PADDOCK_HOME: caHome.home, TERM: 'xterm', NODE_EXTRA_CA_CERTS: join(caHome.home, 'no-such-bundle.pem') };
+  const WARNING = /Ignoring extra certs from `[^`]*no-such-bundle\.pem`/g;
+  const launch = (args: string[], e: NodeJS.ProcessEnv = caEnv) => {
+    const r = spawnSync(LAUNCHER, args, { cwd: ROOT, env: { ...process.env, ...e }, encoding: 'utf8', timeout: 170_000 });
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  };
+  let caEngine = 0;
+  beforeAll(() => {
+    caEngine = startEngine(caEnv);
+  });
+  afterAll(() => {
+    runCli(['engine', 'stop'], caEnv);
+    caHome.cleanup();
+  });
+
+  it('the engine takes the run of a client started without the bundle: no Node of the client read it, the engine saw it set', () => {
+    const r = launch(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'echo z; exit 6']);
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stdout).toBe('z\n');
+    expect(r.stderr.match(WARNING)).toBeNull();
+    // The engine compares NODE_EXTRA_CA_CERTS: it ran the session, so the client handed it over.
+    expect(record(summary(r.stderr).session, caHome.home)?.owner.pid).toBe(caEngine);
+  });
+
+  it('when the engine declines, the session runs in a Node restarted with the bundle (one warning), exit code kept', () => {
+    const r = launch(['run', '-v', '--repo', repo, '--no-tty', '--json', '--cmd', 'echo w; exit 5'], { ...caEnv, TZ: 'UTC' });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stdout).toBe('w\n');
+    expect(r.stderr).toMatch(/running this session in-process: the engine declined: .* in TZ/);
+    expect(r.stderr.match(WARNING)).toHaveLength(1);
+    expect(record(summary(r.stderr).session, caHome.home)?.owner.pid).not.toBe(caEngine);
+  });
+
+  it('SIGTERM to the launched process reaches the program of a session restarted in-process', async () => {
+    const live = startCli(
+      ['run', '--repo', repo, '--no-tty', '-v', '--cmd', "trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.1; done"],
+      { ...caEnv, TZ: 'UTC' },
+      [LAUNCHER],
+    );
+    const id = await runningSession(live);
+    await live.waitFor(/^ready$/m);
+    live.child.kill('SIGTERM');
+    expect(await live.exit).toBe(3);
+    expect(live.stdout()).toContain('got-term');
+    expect(record(id, caHome.home)?.owner.pid).not.toBe(caEngine);
+    expect(sessionContainers(id)).toEqual([]);
+  });
+
+  it('with no engine there, nothing changes: one Node, started with the bundle', () => {
+    const none = tempHome('paddock-engine-none-');
+    try {
+      const r = launch(['run', '--repo', repo, '--no-tty', '--cmd', 'exit 4'], { ...caEnv, PADDOCK_HOME: none.home, PADDOCK_TRACE: '1' });
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr.match(WARNING)).toHaveLength(1);
+      expect(r.stderr).not.toContain('started without NODE_EXTRA_CA_CERTS');
+      expect(r.stderr).not.toContain('restarting Node');
+    } finally {
+      none.cleanup();
+    }
+  });
+
+  it('runs through npm-style links (relative and absolute) to the package', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paddock-bin-link-'));
+    try {
+      mkdirSync(join(dir, '.bin'));
+      symlinkSync(join('..', 'pkg', 'bin', 'paddock'), join(dir, '.bin', 'paddock')); // as node_modules/.bin/paddock
+      symlinkSync(ROOT, join(dir, 'pkg'));
+      symlinkSync(LAUNCHER, join(dir, 'abs'));
+      for (const link of [join(dir, '.bin', 'paddock'), join(dir, 'abs')]) {
+        const r = spawnSync(link, ['--version'], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('when one side goes away', () => {
   it('a client killed mid-session: the engine stops its session (aborted, journaled) and removes the container', async () => {
     const live = startCli(['run', '--repo', repo, '--no-tty', '-v', '--cmd', 'echo ready; sleep 300'], env);
