@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffSection, repoChanges, repoFileDiff, repoHead, safeRelativePath } from './repo-changes.js';
+import { diffSection, headFromFiles, repoChanges, repoFileDiff, repoHead, safeRelativePath } from './repo-changes.js';
 import { RepoSnapshot } from './repo-snapshot.js';
 
 let repo: string;
@@ -106,5 +106,78 @@ describe('one file at a time (the live files panel)', () => {
     expect((await snap.diff('a.txt')).diff).toMatch(/^--- a\/a.txt\n\+\+\+ b\/a.txt\n@@ .* @@\n one\n\+more$/m);
     expect((await snap.diff('b.txt')).diff).toMatch(/^-bee$/m);
     expect(diffSection(c.diff, 'c.txt')).toMatch(/^diff --git a\/c.txt b\/c.txt\n[\s\S]*^\+sea$/m);
+  });
+});
+
+// repoHead reads HEAD from the git directory's files; it must say exactly what git says, and
+// hand the layouts it does not know to git (headFromFiles: undefined).
+describe('repoHead without starting git', () => {
+  const revParse = (dir: string): string | null => {
+    try {
+      return execFileSync('git', ['-C', dir, 'rev-parse', '--verify', '-q', 'HEAD'], { encoding: 'utf8' }).trim() || null;
+    } catch {
+      return null;
+    }
+  };
+  const same = async (dir: string, fromFiles: 'files' | 'git' = 'files') => {
+    const expected = revParse(dir);
+    expect(await repoHead(dir)).toBe(expected);
+    if (fromFiles === 'files') expect(headFromFiles(dir)).toBe(expected);
+    else expect(headFromFiles(dir)).toBeUndefined();
+    return expected;
+  };
+
+  it('a branch as a loose ref, and as a packed ref', async () => {
+    expect(await same(repo)).toMatch(/^[0-9a-f]{40}$/);
+    git('pack-refs', '--all', '--prune');
+    expect(existsSync(join(repo, '.git', 'refs', 'heads', 'main'))).toBe(false);
+    expect(await same(repo)).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('a detached HEAD, a subfolder, and a new branch with no commit yet', async () => {
+    writeFileSync(join(repo, 'a.txt'), 'second\n');
+    git('commit', '-qam', 'second');
+    git('checkout', '-q', '--detach', 'HEAD~1');
+    mkdirSync(join(repo, 'sub', 'deeper'), { recursive: true });
+    expect(await same(join(repo, 'sub', 'deeper'))).toBe(revParse(repo));
+    git('checkout', '-q', '--orphan', 'empty');
+    expect(await same(repo)).toBeNull();
+  });
+
+  it('a linked worktree (.git is a file), and a HEAD-less .git placeholder that git looks past', async () => {
+    const wt = `${repo}-wt`;
+    try {
+      git('worktree', 'add', '-q', '-b', 'side', wt);
+      writeFileSync(join(wt, 'a.txt'), 'side\n');
+      execFileSync('git', ['-C', wt, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'side']);
+      expect(await same(wt)).not.toBe(revParse(repo));
+      mkdirSync(join(repo, 'sub', '.git'), { recursive: true }); // another session's placeholder
+      expect(await same(join(repo, 'sub'))).toBe(revParse(repo));
+    } finally {
+      rmSync(wt, { recursive: true, force: true });
+    }
+  });
+
+  it('not a repository: null', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'paddock-nogit-'));
+    try {
+      expect(revParse(outside)).toBeNull();
+      expect(await same(outside)).toBeNull();
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('what it does not know goes to git: a symbolic ref to a symbolic ref, and GIT_* in the environment', async () => {
+    git('symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
+    git('symbolic-ref', 'HEAD', 'refs/heads/alias');
+    expect(await same(repo, 'git')).toMatch(/^[0-9a-f]{40}$/);
+    git('symbolic-ref', 'HEAD', 'refs/heads/main');
+    process.env.GIT_CEILING_DIRECTORIES = repo;
+    try {
+      await same(join(repo), 'git');
+    } finally {
+      delete process.env.GIT_CEILING_DIRECTORIES;
+    }
   });
 });
