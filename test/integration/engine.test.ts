@@ -14,8 +14,8 @@ import { startScriptedModel } from './agent-scripted-model.js';
 // socket, and the ways that can go wrong. A session "went through the engine" when its record's
 // owner is the engine's pid. Every engine this file starts is stopped (or killed) at the end.
 const home = tempHome('paddock-engine-');
-// TERM is compared by the engine (it goes into a TTY session's container): the pty test's
-// client runs with TERM=xterm, so every process here does.
+// The engine runs with TERM=xterm; the pty test's client has another terminal type, which its
+// session gets (TERM is the client's, not compared).
 const env = { PADDOCK_HOME: home.home, TERM: 'xterm' };
 let repo: string;
 const pids = new Set<number>();
@@ -154,12 +154,13 @@ describe('paddock run through the warm engine', () => {
     expect([e1.code, e1.stderr]).toEqual([e2.code, e2.stderr]);
   });
 
-  it('a real terminal: raw mode, the size, a resize, and the exit code (under a pty)', async () => {
+  it('a real terminal: its own TERM, raw mode, the size, a resize, and the exit code (under a pty)', async () => {
     // `script` gives the client a pty. Raw mode is proven by "abc" typed without Enter reaching
     // the sandbox (a cooked terminal would hold it back until a newline).
-    const program = `while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; echo started $(stty size); while [ "$(stty size)" != "22 88" ]; do sleep 0.05; done; echo resized $(stty size); read -r -n 3 x; echo; echo got:$x; exit 4`;
-    const { live, resize, cleanup } = startInResizablePty('engine', ['--repo', repo, '--json'], program, env);
+    const program = `echo term:$TERM; while [ "$(stty size)" = "0 0" ]; do sleep 0.05; done; echo started $(stty size); while [ "$(stty size)" != "22 88" ]; do sleep 0.05; done; echo resized $(stty size); read -r -n 3 x; echo; echo got:$x; exit 4`;
+    const { live, resize, cleanup } = startInResizablePty('engine', ['--repo', repo, '--json'], program, { ...env, TERM: 'vt220' });
     try {
+      await live.waitFor(/term:vt220/);
       await live.waitFor(/started 31 101/);
       resize();
       await live.waitFor(/resized 22 88/);

@@ -92,6 +92,7 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       // Nobody can answer a network question from a raw terminal yet: asks are denied.
       decider: null,
       ...(size ? { consoleSize: size } : {}),
+      ...(tty && io.env.TERM ? { term: io.env.TERM } : {}),
       onProgress: say,
       output: { stdout, stderr: io.stderr },
       ...(flags.agent

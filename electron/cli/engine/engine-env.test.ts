@@ -3,9 +3,9 @@ import { envDifferences, envMatters } from './engine-env.js';
 
 describe('which environment differences make the engine decline a run', () => {
   it('counts what changes a session and ignores the rest', () => {
-    for (const n of ['PADDOCK_MANAGED_POLICY', 'DOCKER_HOST', 'HOME', 'USER', 'PATH', 'TERM', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'https_proxy', 'NODE_EXTRA_CA_CERTS', 'GIT_DIR', 'XDG_DATA_HOME'])
+    for (const n of ['PADDOCK_MANAGED_POLICY', 'DOCKER_HOST', 'HOME', 'USER', 'PATH', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'https_proxy', 'NODE_EXTRA_CA_CERTS', 'GIT_DIR', 'XDG_DATA_HOME'])
       expect(envMatters(n), n).toBe(true);
-    for (const n of ['PADDOCK_TRACE', 'PADDOCK_NO_ENGINE', 'PADDOCK_HOME', 'COLUMNS', 'OLDPWD', 'SHLVL', '_', 'PWD'])
+    for (const n of ['PADDOCK_TRACE', 'PADDOCK_NO_ENGINE', 'PADDOCK_HOME', 'TERM', 'COLUMNS', 'OLDPWD', 'SHLVL', '_', 'PWD'])
       expect(envMatters(n), n).toBe(false);
   });
 

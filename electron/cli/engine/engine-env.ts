@@ -10,17 +10,18 @@ import { paddockHome } from '../../engine/paths.js';
  *
  * - Paddock's own settings (PADDOCK_*), the container engine (DOCKER_*, CONTAINER_HOST), host
  *   git (GIT_*), the data dir and user (HOME, USER, XDG_*, APPDATA…), PATH (host git,
- *   mmdebstrap), TLS trust and proxies of the host side (NODE_*, SSL_*, *_PROXY), locale and
- *   terminal type (TERM goes into a TTY session's container), colour switches.
+ *   mmdebstrap), TLS trust and proxies of the host side (NODE_*, SSL_*, *_PROXY), locale,
+ *   colour switches.
  * - Model-API keys and base URLs (`--credential`, agents): *_API_KEY, *_BASE_URL.
  *
- * Not compared: PADDOCK_TRACE (only prints timings; the client prints its own),
+ * Not compared: TERM (a TTY session's container gets its client's terminal type, not the
+ * engine's: SessionRunOptions.term), PADDOCK_TRACE (only prints timings; the client prints its own),
  * PADDOCK_NO_ENGINE (a client that has it never asks), and PADDOCK_HOME, which is compared as
  * the resolved directory (a relative one is relative to each process's cwd).
  */
 const PREFIXES = ['PADDOCK_', 'DOCKER_', 'GIT_', 'XDG_', 'SSL_', 'NODE_', 'LC_'];
 const NAMES = new Set([
-  'HOME', 'USER', 'LOGNAME', 'PATH', 'TERM', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TMP', 'TEMP',
+  'HOME', 'USER', 'LOGNAME', 'PATH', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TMP', 'TEMP',
   'APPDATA', 'LOCALAPPDATA', 'CONTAINER_HOST', 'NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE', 'UV_THREADPOOL_SIZE',
 ]);
 const SUFFIXES = ['_API_KEY', '_BASE_URL', '_PROXY'];

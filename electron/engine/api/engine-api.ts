@@ -252,6 +252,7 @@ export class EngineApi implements ApiImplementation {
       // The program starts at the viewer's size (where the engine supports ConsoleSize); the
       // resize after start covers engines that ignore it, and records the size in the journal.
       consoleSize: { cols, rows },
+      term: 'xterm-256color', // the UI's terminal is xterm.js, whatever TERM the app was started with
       timeoutMs: input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined,
       onProgress: progress,
       beforeStart: (sandbox, id) => {

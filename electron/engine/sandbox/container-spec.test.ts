@@ -87,6 +87,19 @@ describe('buildContainerSpec', () => {
     expect(env.filter((e) => e.startsWith('HOME=') || e.startsWith('PADDOCK_SESSION='))).toHaveLength(2);
   });
 
+  it('a TTY session gets the terminal type of its front end (xterm-256color when none), never the one of the host process', () => {
+    const saved = process.env.TERM;
+    process.env.TERM = 'engine-process-term';
+    try {
+      expect(spec({ tty: true, term: 'vt220' }).Env).toContain('TERM=vt220');
+      expect(spec({ tty: true }).Env).toContain('TERM=xterm-256color');
+      expect(spec({ tty: false, term: 'vt220' }).Env).toContain('TERM=dumb');
+    } finally {
+      if (saved === undefined) delete process.env.TERM;
+      else process.env.TERM = saved;
+    }
+  });
+
   it('has sane default limits', () => {
     const l = defaultLimits();
     expect(l.memory).toBeGreaterThanOrEqual(512 * 1024 ** 2);

@@ -56,6 +56,8 @@ export interface SandboxSpecInput {
   sysctls?: Record<string, string>;
   /** Host files/directories mounted read-only outside the repo (e.g. the gate's agent settings). */
   readOnlyMounts?: { source: string; target: string }[];
+  /** The terminal type of a TTY session's front end (TERM in the container); xterm-256color when not given. */
+  term?: string;
   /** Initial terminal size; engines with API ≥ 1.42 start the pty at it (older ones wait for a resize). */
   consoleSize?: { cols: number; rows: number };
 }
@@ -85,7 +87,7 @@ export function buildContainerSpec(input: SandboxSpecInput): Docker.ContainerCre
   const tmpfsOpts = `rw,nosuid,nodev,size=${limits.tmpfsSize}`;
   const env = {
     LANG: 'C.UTF-8',
-    TERM: input.tty ? (process.env.TERM ?? 'xterm-256color') : 'dumb',
+    TERM: input.tty ? input.term || 'xterm-256color' : 'dumb',
     ...input.env,
     HOME: AGENT_HOME,
     USER: 'agent',

@@ -49,6 +49,11 @@ export interface SessionRunOptions {
   policy?: { fingerprint: string; layers: string[] };
   /** The terminal's size when the session starts (TTY sessions). */
   consoleSize?: { cols: number; rows: number };
+  /**
+   * The terminal type of the session's front end (TERM in a TTY session's container): the
+   * client's own for `paddock run`, xterm for the UI's xterm.js. Never the engine process's.
+   */
+  term?: string;
   /** Egress through Paddock's proxy; without it the sandbox has no network at all. */
   egress?: EgressOptions;
   /**
@@ -278,6 +283,7 @@ export class SessionRunner {
         readOnlyMounts: extras?.mounts,
         network: egress?.network,
         ...(opts.consoleSize ? { consoleSize: opts.consoleSize } : {}),
+        ...(opts.term ? { term: opts.term } : {}),
         dns: egress?.dns,
         sysctls: egress?.sysctls,
       });
