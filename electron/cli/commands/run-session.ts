@@ -3,11 +3,11 @@ import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { PaddockError } from '../../engine/errors.js';
 import { Supervisor } from '../../engine/sessions/supervisor.js';
 import { trace } from '../../engine/trace.js';
-import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
+import { allowRules, credentialBindings, denyRules } from '../../engine/egress/egress-flags.js';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CliIO } from '../cli-io.js';
-import type { AgentSession } from '../agent-session.js';
+import type { AgentSession } from '../../engine/sessions/agent-session.js';
 import type { SandboxContainer } from '../../engine/sandbox/sandbox-container.js';
 import { attachTerminal } from '../terminal.js';
 import type { RunFlags } from './run.js';
@@ -98,7 +98,7 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       ...(flags.agent
         ? {
             agentSetup: async (ctx) => {
-              const { prepareAgentSession, gatedSandbox, drivenSandbox } = await import('../agent-session.js'); // only agent runs load the gate
+              const { prepareAgentSession, gatedSandbox, drivenSandbox } = await import('../../engine/sessions/agent-session.js'); // only agent runs load the gate
               agent = await prepareAgentSession({
                 ...ctx,
                 agent: flags.agent!,
