@@ -30,6 +30,10 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       'BAD_INPUT',
       `--approvals ${String(flags.approvals)}: expected tty, deny or allow`,
     );
+  // Each value was checked as commander parsed it; a provider's key comes from the front end's
+  // environment (the warm engine's client's), so a missing one is found here, before any work.
+  const extraRules = [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])];
+  const credentials = credentialBindings(flags.credential ?? [], io.env);
   const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
   const tty = flags.tty ?? (io.stdinIsTTY && io.stdoutIsTTY);
   const say = (m: string) => io.stderr.write(`paddock: ${m}\n`);
@@ -87,8 +91,8 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       limits,
       timeoutMs: flags.timeout,
       network: flags.network,
-      extraRules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
-      credentials: credentialBindings(flags.credential ?? [], io.env),
+      extraRules,
+      credentials,
       // Nobody can answer a network question from a raw terminal yet: asks are denied.
       decider: null,
       ...(size ? { consoleSize: size } : {}),
@@ -108,7 +112,7 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
                 env: io.env,
                 promptOutput: io.stderr,
                 ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
-                ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential, io.env) } : {}),
+                ...(credentials.length ? { credentials } : {}),
                 onProgress: say,
               });
               const a = agent;
