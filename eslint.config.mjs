@@ -6,6 +6,9 @@ import globals from 'globals';
 const noElectron = { regex: '^electron(/.*)?$', message: 'The engine and contract run headless: never import electron here.' };
 const noNode = { group: ['node:*'], message: 'The renderer is a sandboxed web page: no Node built-ins.' };
 const noRenderer = { group: ['**/renderer/**'], message: 'Main never imports renderer code.' };
+const noCli = { group: ['**/cli/**', '**/cli'], message: 'The engine and contract serve every front end: never import the CLI (electron/cli) here.' };
+// no-restricted-imports does not see import(): the engine loaded the CLI's agent-session that way.
+const noCliImportCall = { selector: 'ImportExpression[source.value=/(^|\\/)cli(\\/|$)/]', message: noCli.message };
 const noEngineFromRenderer = { group: ['**/engine/**', '**/main/**', '**/cli/**'], message: 'The renderer talks only to an ApiClient.' };
 
 export default tseslint.config(
@@ -35,7 +38,8 @@ export default tseslint.config(
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['electron/engine/**', 'electron/contract/**', 'electron/cli/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] } },
+  { files: ['electron/engine/**', 'electron/contract/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer, noCli] }], 'no-restricted-syntax': ['error', noCliImportCall] } },
+  { files: ['electron/cli/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noRenderer] }] } },
   { files: ['electron/main/**', 'electron/preload/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noRenderer] }] } },
   { files: ['renderer/**'], rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode, noEngineFromRenderer] }] } },
 );

@@ -35,6 +35,10 @@ function useColor(env: NodeJS.ProcessEnv): boolean | undefined {
  * failed (commander's exits and errors: the in-process CLI then exits at once, as it always has).
  */
 export async function runCli(argv: readonly string[], io: CliIO, only?: readonly string[]): Promise<{ exitCode: number | undefined; failed: boolean }> {
+  // commander calls the exit override (subcommands inherit it) only for what it has reported
+  // itself: a bad flag (its message printed), --help, --version. Any other CommanderError — an
+  // InvalidArgumentError thrown by an action, say — was printed by nobody and must not vanish.
+  let reported: CommanderError | undefined;
   const program = new Command('paddock')
     .description('Supervise AI coding agents in hardened local containers.')
     .version('0.1.0')
@@ -48,7 +52,10 @@ export async function runCli(argv: readonly string[], io: CliIO, only?: readonly
       getOutHasColors: () => useColor(io.env) ?? io.stdoutHasColors,
       getErrHasColors: () => useColor(io.env) ?? io.stderrHasColors,
     })
-    .exitOverride();
+    .exitOverride((err) => {
+      reported = err;
+      throw err;
+    });
 
   const wanted = argv[2];
   const allowed = only ? families.filter((f) => f.commands.some((c) => only.includes(c))) : families;
@@ -60,10 +67,10 @@ export async function runCli(argv: readonly string[], io: CliIO, only?: readonly
     trace('command done');
     return { exitCode: io.exitCode, failed: false };
   } catch (e) {
-    if (e instanceof CommanderError) return { exitCode: e.exitCode, failed: true };
+    if (e instanceof CommanderError && e === reported) return { exitCode: e.exitCode, failed: true };
     const code = isPaddockError(e) ? ` [${e.code}]` : '';
     io.stderr.write(`paddock: ${errorMessage(e)}${code}\n`);
     if (io.env.PADDOCK_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`);
-    return { exitCode: isPaddockError(e) ? 125 : 1, failed: true };
+    return { exitCode: isPaddockError(e) ? 125 : e instanceof CommanderError ? e.exitCode || 1 : 1, failed: true };
   }
 }

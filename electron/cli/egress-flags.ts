@@ -1,72 +1,26 @@
 import { InvalidArgumentError } from 'commander';
-import { errorMessage } from '../engine/errors.js';
-import { splitAuthority } from '../engine/egress/host-normalise.js';
-import type { NetworkRule } from '../engine/egress/network-rules.js';
-import { RuleSet } from '../engine/egress/network-rules.js';
-import type { CredentialBinding, CredentialProvider } from '../engine/egress/credential-broker.js';
-import { PROVIDERS } from '../engine/egress/credential-broker.js';
-import { PRESET_NAMES, presetRules } from '../engine/egress/presets.js';
+import { credentialProvider, denyValue, allowValue } from '../engine/egress/egress-flags.js';
+import { errorMessage, isPaddockError } from '../engine/errors.js';
 
-/**
- * `--allow npm`, `--allow api.example.com`, `--allow '*.example.com:8443'`: a preset name, or a
- * host pattern with an optional port (default 443 and 80).
- */
-export function allowRules(values: readonly string[]): NetworkRule[] {
-  return values.flatMap((v) =>
-    PRESET_NAMES.includes(v) ? presetRules(v) : [hostRule(v, 'allow', '--allow')],
-  );
-}
+// commander argParsers for the repeatable `--allow`, `--deny` and `--credential`: each value is
+// checked as it is parsed (the engine's egress-flags.ts), so a bad one is reported by commander
+// like any other bad flag value ("error: option '--allow <host|preset>' argument 'x y' is
+// invalid. …", exit 1). What needs the run's environment (a provider's key) is checked in the
+// run action.
 
-export function denyRules(values: readonly string[]): NetworkRule[] {
-  return values.map((v) => hostRule(v, 'deny', '--deny'));
-}
-
-function hostRule(v: string, decision: 'allow' | 'deny', flag: string): NetworkRule {
-  const usage = `${flag} ${JSON.stringify(v)}: expected a preset (${PRESET_NAMES.join(', ')}) or host[:port], e.g. api.example.com or *.example.com:8443`;
-  const text = v.trim();
-  // host:port or [v6]:port when a port is given; the host itself is judged by the rule compiler
-  // below, exactly as a policy file's rule would be (IDN, IPv6, `*.` patterns).
-  const hasPort = /^(\[[^\]]+\]|[^:[\]]+):\d+$/.test(text);
-  const withPort = hasPort ? splitAuthority(text) : null;
-  if (hasPort && !withPort) throw new InvalidArgumentError(usage);
-  const host = withPort ? withPort.host : text.replace(/^\[(.*)\]$/, '$1');
-  const ports = withPort ? [withPort.port] : decision === 'deny' ? undefined : [443, 80];
-  const rule: NetworkRule = { host, ...(ports ? { ports } : {}), decision, source: { file: flag } };
-  try {
-    RuleSet.compile([rule], 'deny');
-  } catch (e) {
-    throw new InvalidArgumentError(`${usage} (${errorMessage(e)})`);
-  }
-  return rule;
-}
-
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/**
- * `--credential anthropic|openai|google`: the provider's key is read from this (host) process's
- * environment and held by the egress proxy; the sandbox gets a placeholder and a base URL on the
- * proxy. A host `<PROVIDER>_BASE_URL` (a company gateway, say) becomes the upstream.
- */
-export function credentialBindings(
-  names: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): CredentialBinding[] {
-  return names.map((name) => {
-    if (!(name in PROVIDERS)) {
-      throw new InvalidArgumentError(
-        `--credential ${JSON.stringify(name)}: expected one of ${Object.keys(PROVIDERS).join(', ')}`,
-      );
+/** Collect a value once `check` accepts it; its BAD_INPUT becomes commander's InvalidArgumentError. */
+function collectChecked(check: (value: string) => unknown) {
+  return (value: string, previous: string[] = []): string[] => {
+    try {
+      check(value);
+    } catch (e) {
+      if (isPaddockError(e) && e.code === 'BAD_INPUT') throw new InvalidArgumentError(errorMessage(e));
+      throw e;
     }
-    const provider = name as CredentialProvider;
-    const info = PROVIDERS[provider];
-    const keyVar = info.keyEnv.find((k) => env[k]);
-    if (!keyVar)
-      throw new InvalidArgumentError(
-        `--credential ${name}: set ${info.keyEnv.join(' or ')} in Paddock's environment (it stays on the host)`,
-      );
-    const base = info.baseEnv.map((k) => env[k]).find(Boolean);
-    return { provider, secret: env[keyVar]!, ...(base ? { upstream: base } : {}) };
-  });
+    return [...previous, value];
+  };
 }
+
+export const collectAllow = collectChecked(allowValue);
+export const collectDeny = collectChecked(denyValue);
+export const collectCredential = collectChecked(credentialProvider);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareAgentSession } from '../../electron/cli/agent-session.js';
+import { prepareAgentSession } from '../../electron/engine/sessions/agent-session.js';
 import { loadEffectivePolicy } from '../../electron/engine/policy/index.js';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
 import { SessionEventBus } from '../../electron/engine/sessions/session-events.js';

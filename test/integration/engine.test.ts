@@ -154,6 +154,27 @@ describe('paddock run through the warm engine', () => {
     expect([e1.code, e1.stderr]).toEqual([e2.code, e2.stderr]);
   });
 
+  it('a bad --allow, --deny or --credential value, or a missing provider key, is reported the same way through the engine as in-process', () => {
+    const cases: Array<{ flags: string[]; code: number; first: string }> = [
+      { flags: ['--allow', 'bad host!!'], code: 1, first: `error: option '--allow <host|preset>' argument 'bad host!!' is invalid. "bad host!!" is not a preset (npm, pypi, crates, go, github, anthropic, openai, google) or host[:port]; use e.g. api.example.com or *.example.com:8443 (host "bad host!!" is not a valid host name or IP address)` },
+      { flags: ['--deny', ''], code: 1, first: `error: option '--deny <host>' argument '' is invalid. "" is not host[:port]; use e.g. api.example.com or *.example.com:8443 (it is empty)` },
+      { flags: ['--credential', 'nope'], code: 1, first: `error: option '--credential <provider>' argument 'nope' is invalid. "nope" is not a provider; use one of anthropic, openai, google` },
+      // The key is looked up in the client's environment (the engine's equals it here: no key in either).
+      { flags: ['--credential', 'anthropic'], code: 125, first: "paddock: --credential anthropic: set ANTHROPIC_API_KEY in Paddock's environment (the key stays on the host) [BAD_INPUT]" },
+    ];
+    expect(process.env.ANTHROPIC_API_KEY ?? '').toBe(''); // the missing-key case needs it unset
+    for (const { flags, code, first } of cases) {
+      const args = ['run', '--repo', repo, ...flags, '--cmd', 'true'];
+      const traced = runCli(args, { ...env, PADDOCK_TRACE: '1' });
+      expect(traced.stderr, flags.join(' ')).toContain('engine client: run accepted'); // it did go to the engine
+      const viaEngine = runCli(args, env);
+      const inProcess = runCli(args, { ...env, PADDOCK_NO_ENGINE: '1' });
+      expect(viaEngine.stderr.split('\n')[0], flags.join(' ')).toBe(first);
+      expect(viaEngine.code, flags.join(' ')).toBe(code);
+      expect([viaEngine.code, viaEngine.stdout, viaEngine.stderr]).toEqual([inProcess.code, inProcess.stdout, inProcess.stderr]);
+    }
+  });
+
   it('a real terminal: its own TERM, raw mode, the size, a resize, and the exit code (under a pty)', async () => {
     // `script` gives the client a pty. Raw mode is proven by "abc" typed without Enter reaching
     // the sandbox (a cooked terminal would hold it back until a newline).

@@ -129,7 +129,7 @@ export async function engineRun(): Promise<void> {
   });
   // Load what a session needs now: faster first run, and a later rebuild of out/cli (which
   // deletes old chunks) cannot pull a module from under a running engine.
-  await Promise.all([import('./run.js'), import('./run-session.js'), import('../agent-session.js')]);
+  await Promise.all([import('./run.js'), import('./run-session.js'), import('../../engine/sessions/agent-session.js')]);
   // Containers and sessions whose owner died (an engine killed mid-session, say) are reaped now,
   // as every in-process `paddock run` does at its start.
   const { Supervisor } = await import('../../engine/sessions/supervisor.js');

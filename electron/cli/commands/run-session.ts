@@ -3,11 +3,11 @@ import { formatNetworkDecision } from '../../engine/egress/egress-events.js';
 import { PaddockError } from '../../engine/errors.js';
 import { Supervisor } from '../../engine/sessions/supervisor.js';
 import { trace } from '../../engine/trace.js';
-import { allowRules, credentialBindings, denyRules } from '../egress-flags.js';
+import { allowRules, credentialBindings, denyRules } from '../../engine/egress/egress-flags.js';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CliIO } from '../cli-io.js';
-import type { AgentSession } from '../agent-session.js';
+import type { AgentSession } from '../../engine/sessions/agent-session.js';
 import type { SandboxContainer } from '../../engine/sandbox/sandbox-container.js';
 import { attachTerminal } from '../terminal.js';
 import type { RunFlags } from './run.js';
@@ -30,6 +30,10 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       'BAD_INPUT',
       `--approvals ${String(flags.approvals)}: expected tty, deny or allow`,
     );
+  // Each value was checked as commander parsed it; a provider's key comes from the front end's
+  // environment (the warm engine's client's), so a missing one is found here, before any work.
+  const extraRules = [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])];
+  const credentials = credentialBindings(flags.credential ?? [], io.env);
   const command = flags.cmd ? ['sh', '-c', flags.cmd] : args.length ? args : ['bash'];
   const tty = flags.tty ?? (io.stdinIsTTY && io.stdoutIsTTY);
   const say = (m: string) => io.stderr.write(`paddock: ${m}\n`);
@@ -87,8 +91,8 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       limits,
       timeoutMs: flags.timeout,
       network: flags.network,
-      extraRules: [...denyRules(flags.deny ?? []), ...allowRules(flags.allow ?? [])],
-      credentials: credentialBindings(flags.credential ?? [], io.env),
+      extraRules,
+      credentials,
       // Nobody can answer a network question from a raw terminal yet: asks are denied.
       decider: null,
       ...(size ? { consoleSize: size } : {}),
@@ -98,7 +102,7 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
       ...(flags.agent
         ? {
             agentSetup: async (ctx) => {
-              const { prepareAgentSession, gatedSandbox, drivenSandbox } = await import('../agent-session.js'); // only agent runs load the gate
+              const { prepareAgentSession, gatedSandbox, drivenSandbox } = await import('../../engine/sessions/agent-session.js'); // only agent runs load the gate
               agent = await prepareAgentSession({
                 ...ctx,
                 agent: flags.agent!,
@@ -108,7 +112,7 @@ export async function runSession(args: string[], flags: RunFlags, io: CliIO): Pr
                 env: io.env,
                 promptOutput: io.stderr,
                 ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
-                ...(flags.credential?.length ? { credentials: credentialBindings(flags.credential, io.env) } : {}),
+                ...(credentials.length ? { credentials } : {}),
                 onProgress: say,
               });
               const a = agent;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../cli-io.js';
 import { trace } from '../../engine/trace.js';
-import { collect } from '../egress-flags.js';
+import { collectAllow, collectCredential, collectDeny } from '../egress-flags.js';
 import { parseBytes, parseDuration, parsePositive } from '../parse.js';
 
 export interface RunFlags {
@@ -46,13 +46,13 @@ export function registerRun(program: Command, io: CliIO): void {
     .option(
       '--allow <host|preset>',
       'allow egress to a preset (npm, pypi, crates, go, github, anthropic, openai, google) or host[:port]; repeatable',
-      collect,
+      collectAllow,
     )
-    .option('--deny <host>', 'deny egress to a host (deny wins over allow); repeatable', collect)
+    .option('--deny <host>', 'deny egress to a host (deny wins over allow); repeatable', collectDeny)
     .option(
       '--credential <provider>',
       "hold this provider's API key (anthropic, openai, google; read from Paddock's environment) on the host: the sandbox gets a placeholder and a base URL on the proxy; repeatable",
-      collect,
+      collectCredential,
     )
     .option(
       '--agent <name>',

@@ -1,7 +1,8 @@
 // `sessions.start`'s agent, policy preset and network choices → the Supervisor's options, exactly as
-// `paddock run --agent/--allow/--network` maps them (the CLI's own flag parsers are reused).
+// `paddock run --agent/--allow/--network` maps them (the same engine parsers: egress/egress-flags.ts,
+// sessions/agent-session.ts).
 import type { ParsedInput, StartOptions } from '../../contract/index.js';
-import { allowRules } from '../../cli/egress-flags.js';
+import { allowValue } from '../egress/egress-flags.js';
 import { PRESET_NAMES, presetRules } from '../egress/presets.js';
 import { PaddockError, errorMessage } from '../errors.js';
 import { listPolicyPresets } from '../policy/policy-presets.js';
@@ -28,9 +29,9 @@ export function networkOptions(input: StartInput): Pick<SupervisedStart, 'networ
   if (input.network === 'none' && allow.length) throw new PaddockError('BAD_INPUT', 'allow: hosts and presets need network "egress"; "none" means no network at all');
   const extraRules = allow.flatMap((value, i) => {
     try {
-      return allowRules([value]);
+      return allowValue(value);
     } catch (e) {
-      throw new PaddockError('BAD_INPUT', `allow[${i}]: ${errorMessage(e).replace(/^--allow /, '')}`);
+      throw new PaddockError('BAD_INPUT', `allow[${i}]: ${errorMessage(e)}`, { cause: e });
     }
   });
   return { ...(input.network ? { network: input.network } : {}), ...(extraRules.length ? { extraRules } : {}) };
@@ -56,7 +57,7 @@ export function agentOptions(
   if (input.image?.trim()) throw new PaddockError('BAD_INPUT', "image: an agent session runs the agent's own image layer; leave the image empty");
   return {
     agentSetup: async (ctx) => {
-      const { prepareAgentSession } = await import('../../cli/agent-session.js'); // only agent sessions load the gate
+      const { prepareAgentSession } = await import('../sessions/agent-session.js'); // only agent sessions load the gate
       const a = await prepareAgentSession({
         ...ctx,
         agent,

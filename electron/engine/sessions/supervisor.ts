@@ -44,7 +44,7 @@ export interface AgentSetup {
 }
 
 export interface SupervisedStart extends Omit<SessionRunOptions, 'repo' | 'workspace' | 'egress' | 'policy'> {
-  /** Turn the session into an agent session once the policy is known (see electron/cli/agent-session.ts). */
+  /** Turn the session into an agent session once the policy is known (see agent-session.ts). */
   agentSetup?: (ctx: {
     docker: Docker;
     policy: EffectivePolicyResult;

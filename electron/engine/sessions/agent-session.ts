@@ -1,34 +1,36 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { SandboxContainer } from '../engine/sandbox/sandbox-container.js';
-import { ApprovalBroker } from '../engine/approvals/approval-broker.js';
-import { fixedProvider } from '../engine/approvals/approval-providers.js';
-import type { ApprovalProvider } from '../engine/approvals/approval-types.js';
-import { userPolicyRuleWriter } from '../engine/approvals/project-rules.js';
-import { ttyApprovalProvider } from '../engine/approvals/tty-provider.js';
-import type { TtyApprovalProvider } from '../engine/approvals/tty-provider.js';
-import type { ApprovalDecider } from '../engine/egress/approval-decider.js';
-import type { CredentialBinding } from '../engine/egress/credential-broker.js';
-import { PaddockError } from '../engine/errors.js';
-import { driveCodexAppServer } from '../engine/gate/codex-app-server.js';
-import { sessionGateExtras, sessionJudge } from '../engine/gate/session-gate.js';
-import { dataPaths, paddockHome } from '../engine/paths.js';
-import type { EffectivePolicyResult } from '../engine/policy/index.js';
-import { ensureAgentImage } from '../engine/sandbox/image-builder.js';
-import { isAgentName } from '../engine/sandbox/image-recipe.js';
-import type { EgressOptions } from '../engine/sessions/session-egress.js';
-import type { SessionEventSink } from '../engine/sessions/session-events.js';
-import type { SessionRunOptions } from '../engine/sessions/session-runner.js';
+import type { SandboxContainer } from '../sandbox/sandbox-container.js';
+import { ApprovalBroker } from '../approvals/approval-broker.js';
+import { fixedProvider } from '../approvals/approval-providers.js';
+import type { ApprovalProvider } from '../approvals/approval-types.js';
+import { userPolicyRuleWriter } from '../approvals/project-rules.js';
+import { ttyApprovalProvider } from '../approvals/tty-provider.js';
+import type { TtyApprovalProvider } from '../approvals/tty-provider.js';
+import type { ApprovalDecider } from '../egress/approval-decider.js';
+import type { CredentialBinding } from '../egress/credential-broker.js';
+import { PaddockError } from '../errors.js';
+import { driveCodexAppServer } from '../gate/codex-app-server.js';
+import { sessionGateExtras, sessionJudge } from '../gate/session-gate.js';
+import { dataPaths, paddockHome } from '../paths.js';
+import type { EffectivePolicyResult } from '../policy/index.js';
+import { ensureAgentImage } from '../sandbox/image-builder.js';
+import { isAgentName } from '../sandbox/image-recipe.js';
+import type { EgressOptions } from './session-egress.js';
+import type { SessionEventSink } from './session-events.js';
+import type { SessionRunOptions } from './session-runner.js';
 
 export type ApprovalsMode = 'tty' | 'deny' | 'allow';
 
 /**
- * `paddock run --agent <name> [--approvals tty|deny|allow]`: everything an agent session needs
- * on top of a plain one — the agent's image and command line, the approvals broker and its
- * provider, the gate (as `SessionRunOptions.extras`), the egress decider and model-API
- * credentials. The caller (run-session.ts) spreads `runOptions` into `runner.start(…)` and, in a
- * terminal session, lets `tty.feed(chunk)` see keystrokes first and wraps stdout with
+ * An agent session (`paddock run --agent <name> [--approvals tty|deny|allow]`, the UI's agent
+ * choice): everything it needs on top of a plain one — the agent's image and command line, the
+ * approvals broker and its provider, the gate (as `SessionRunOptions.extras`), the egress
+ * decider and model-API credentials. Front ends call it from `SupervisedStart.agentSetup`
+ * (electron/cli/commands/run-session.ts, api/start-options.ts), load it with a dynamic import()
+ * (only agent sessions load the gate), and spread `runOptions` into the run; in a terminal
+ * session the CLI lets `tty.feed(chunk)` see keystrokes first and wraps stdout with
  * `tty.holdOutput` (see docs/gate.md).
  */
 export interface AgentSession {

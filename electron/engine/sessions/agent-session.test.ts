@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ttyApprovalProvider } from '../engine/approvals/tty-provider.js';
-import type { SandboxContainer } from '../engine/sandbox/sandbox-container.js';
+import { ttyApprovalProvider } from '../approvals/tty-provider.js';
+import type { SandboxContainer } from '../sandbox/sandbox-container.js';
 import { agentCommand, gatedSandbox } from './agent-session.js';
 
 describe('agent session helpers', () => {
