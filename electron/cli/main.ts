@@ -13,6 +13,14 @@ if (wanted !== 'serve' && !(wanted === 'engine' && process.argv[3] === 'run')) s
 
 const io = processIO();
 const { exitCode, failed } = await runCli(process.argv, io);
+if (wanted === 'run') {
+  // An interactive run that had no warm engine starts one for the next runs (ADR 0010).
+  const { autostartEngine } = await import('./engine/engine-autostart.js');
+  const context = { argv: process.argv, env: process.env, cwd: process.cwd(), platform: process.platform, interactive: !!process.stdin.isTTY && !!process.stdout.isTTY };
+  await autostartEngine(context, (m) => io.stderr.write(`paddock: ${m}\n`)).catch((e: unknown) =>
+    io.stderr.write(`paddock: could not start a warm engine for the next runs: ${e instanceof Error ? e.message : String(e)}\n`),
+  );
+}
 // A bad flag, --help, --version or a failure exits now, as it always has; a command that
 // succeeded exits when its work is done, with the code it set.
 if (failed) process.exit(exitCode);

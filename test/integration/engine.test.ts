@@ -313,6 +313,81 @@ describe('paddock run through the warm engine', () => {
   });
 });
 
+// An interactive in-process run with no engine there starts one for the next runs (ADR 0010);
+// every other test here runs with PADDOCK_ENGINE_AUTOSTART=0 (vitest.config.ts).
+describe('engine autostart and idle exit', () => {
+  const autoHome = tempHome('paddock-engine-auto-');
+  const autoEnv = { PADDOCK_HOME: autoHome.home, TERM: 'xterm', PADDOCK_ENGINE_AUTOSTART: '' };
+  /** `paddock run` on a terminal (script gives it a pty for stdin and stdout). */
+  const runInPty = (cmd: string) => {
+    const r = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- bash -c '${cmd}'`, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, ...autoEnv },
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    return { code: r.status, out: r.stdout };
+  };
+  const status = (e: NodeJS.ProcessEnv) => JSON.parse(runCli(['engine', 'status', '--json'], e).stdout) as { running: boolean; pid?: number; idleExitMs?: number | null };
+  afterAll(() => {
+    runCli(['engine', 'stop'], autoEnv);
+    autoHome.cleanup();
+  });
+
+  it('an interactive run starts a warm engine (30 min idle exit) that the next run goes through', async () => {
+    const first = runInPty('echo first; exit 3');
+    expect(first.code, first.out).toBe(3);
+    expect(first.out).toContain('started a warm engine');
+    expect(first.out).toContain('PADDOCK_ENGINE_AUTOSTART=0 turns this off');
+    await until('the autostarted engine to answer', () => status(autoEnv).running);
+    const s = status(autoEnv);
+    pids.add(s.pid!);
+    expect(s.idleExitMs).toBe(30 * 60_000);
+    const second = runInPty('echo second; exit 4');
+    expect(second.code, second.out).toBe(4);
+    expect(second.out).not.toContain('started a warm engine');
+    const id = /session (\S+) ended/.exec(second.out)?.[1];
+    expect(record(id!, autoHome.home)?.owner.pid).toBe(s.pid);
+  });
+
+  it('a script (no terminal) or PADDOCK_ENGINE_AUTOSTART=0 starts none', () => {
+    const none = tempHome('paddock-engine-noauto-');
+    try {
+      const e = { ...autoEnv, PADDOCK_HOME: none.home };
+      expect(runCli(['run', '--repo', repo, '--no-tty', '--cmd', 'true'], e).stderr).not.toContain('warm engine');
+      const off = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- true`, '/dev/null'], {
+        env: { ...process.env, ...e, PADDOCK_ENGINE_AUTOSTART: '0' },
+        encoding: 'utf8',
+      });
+      expect(off.status, off.stdout).toBe(0);
+      expect(off.stdout).not.toContain('warm engine');
+      expect(status(e).running).toBe(false);
+    } finally {
+      none.cleanup();
+    }
+  });
+
+  it('an engine started with --idle stops by itself once no run has come for that long', async () => {
+    const idleHome = tempHome('paddock-engine-idle-');
+    const e = { ...env, PADDOCK_HOME: idleHome.home };
+    try {
+      const started = runCli(['engine', 'start', '--idle', '2s'], e);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stderr).toContain('it stops after 2 s without a run');
+      const pid = status(e).pid!;
+      pids.add(pid);
+      const r = runCli(['run', '--repo', repo, '--no-tty', '--json', '--cmd', 'true'], e);
+      expect(record(summary(r.stderr).session, idleHome.home)?.owner.pid).toBe(pid);
+      await until('the idle engine to stop', () => !alive(pid));
+      expect(readFileSync(join(idleHome.home, 'engine.log'), 'utf8')).toMatch(/stopping \(no run for 2 s\); 0 live session/);
+      expect(existsSync(join(idleHome.home, 'engine', 'sock'))).toBe(false);
+    } finally {
+      runCli(['engine', 'stop'], e);
+      idleHome.cleanup();
+    }
+  });
+});
+
 // bin/paddock, the npm bin on Linux and macOS: a `paddock run` that an engine will take starts its
 // client without NODE_EXTRA_CA_CERTS (Node parses that bundle at every start; the client speaks no
 // TLS) and hands the engine the variable as the user has it. Observable through Node itself: a

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,12 +25,15 @@ function lockHolder(lock: string): number | null {
   }
 }
 
+const describeIdle = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
+
 function describe(s: EngineStatus): string {
   return [
     `engine: running (pid ${s.pid}${s.stopping ? ', stopping' : ''})`,
     `socket: ${s.socket}`,
     `build: ${s.buildId}`,
     `started: ${s.startedAt}`,
+    `idle exit: ${s.idleExitMs == null ? 'none (runs until stopped)' : `after ${describeIdle(s.idleExitMs)} without a run`}`,
     `live sessions: ${s.sessions.length}${s.sessions.length ? ` (${s.sessions.join(', ')})` : ''}`,
   ].join('\n');
 }
@@ -48,7 +52,27 @@ export async function engineStatus(io: CliIO, json: boolean): Promise<number> {
   return 1;
 }
 
-export async function engineStart(io: CliIO): Promise<number> {
+/** Start `paddock engine run` in the background for this data directory (log: engine.log); it is not waited for. */
+export function spawnEngine(env: NodeJS.ProcessEnv, home: string, idleMs?: number): ChildProcess {
+  const paths = enginePaths(home);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 }); // a first run: the data directory may not exist yet
+  const log = openSync(paths.log, 'a', 0o600);
+  try {
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'paddock.js'), 'engine', 'run', ...(idleMs === undefined ? [] : ['--idle', `${idleMs}ms`])], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...env, PADDOCK_HOME: home },
+      cwd: home,
+    });
+    child.on('error', () => {}); // reported through the log and the caller's wait
+    child.unref();
+    return child;
+  } finally {
+    closeSync(log);
+  }
+}
+
+export async function engineStart(io: CliIO, idleMs?: number): Promise<number> {
   const home = homeOf(io);
   const paths = enginePaths(home);
   const say = (m: string) => io.stderr.write(`paddock: ${m}\n`);
@@ -58,23 +82,14 @@ export async function engineStart(io: CliIO): Promise<number> {
     return 0;
   }
   if (!readBuildId()) throw new PaddockError('WARM_ENGINE', 'the CLI is not bundled (out/cli/build-id is missing); run `npm run build:node` first');
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 }); // a first run: the data directory may not exist yet
-  const log = openSync(paths.log, 'a', 0o600);
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'paddock.js'), 'engine', 'run'], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...io.env, PADDOCK_HOME: home },
-    cwd: home,
-  });
-  closeSync(log);
+  const child = spawnEngine(io.env, home, idleMs);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
-  child.unref();
   const deadline = Date.now() + 30_000;
   for (;;) {
     const s = await engineRequest(paths.socket, 'status', 5000).catch(() => null);
     if (s && s.pid === child.pid) {
-      say(`engine started (pid ${s.pid}), listening on ${s.socket}; log: ${paths.log}`);
+      say(`engine started (pid ${s.pid}), listening on ${s.socket}; log: ${paths.log}${idleMs === undefined ? '' : `; it stops after ${describeIdle(idleMs)} without a run`}`);
       say('`paddock run` now hands its sessions to it (PADDOCK_NO_ENGINE=1 runs one in-process); `paddock engine stop` stops it');
       return 0;
     }
@@ -119,7 +134,7 @@ export async function engineStop(io: CliIO): Promise<number> {
 }
 
 /** `paddock engine run`: the engine itself, in the foreground, until SIGINT/SIGTERM/SIGHUP or `engine stop`. */
-export async function engineRun(): Promise<void> {
+export async function engineRun(idleMs?: number): Promise<void> {
   const home = resolve(paddockHome());
   const buildId = readBuildId();
   if (!buildId) throw new PaddockError('WARM_ENGINE', 'the CLI is not bundled (out/cli/build-id is missing); run `npm run build:node` first');
@@ -143,7 +158,7 @@ export async function engineRun(): Promise<void> {
   };
   await reap().catch((e: unknown) => log(`could not reap orphans now: ${e instanceof Error ? e.message : String(e)}`));
   const { runEngine } = await import('../engine/engine-server.js');
-  await runEngine({ home, buildId, log, stopSignal, reap });
+  await runEngine({ home, buildId, log, stopSignal, reap, ...(idleMs === undefined ? {} : { idleExitMs: idleMs }) });
   // Stopped: its sessions have ended and their journals are closed. Nothing may keep the
   // process alive after that (a library's idle handle, say): `engine stop` waits for it to go.
   setTimeout(() => process.exit(0), 2000).unref();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../cli-io.js';
+import { parseDuration } from '../parse.js';
 
 export function registerEngine(program: Command, io: CliIO): void {
   const engine = program
@@ -10,9 +11,10 @@ export function registerEngine(program: Command, io: CliIO): void {
   engine
     .command('start')
     .description('start the engine in the background (log: $PADDOCK_HOME/engine.log) and wait until it answers')
-    .action(async () => {
+    .option('--idle <duration>', 'stop by itself after this long without a run (e.g. 30m, 2h); default: run until stopped', parseDuration)
+    .action(async (flags: { idle?: number }) => {
       const { engineStart } = await import('./engine-actions.js');
-      io.exitCode = await engineStart(io);
+      io.exitCode = await engineStart(io, flags.idle);
     });
   engine
     .command('status')
@@ -32,8 +34,9 @@ export function registerEngine(program: Command, io: CliIO): void {
   engine
     .command('run')
     .description('run the engine in the foreground (what `engine start` runs); SIGINT/SIGTERM stop it as `engine stop` does')
-    .action(async () => {
+    .option('--idle <duration>', 'stop by itself after this long without a run', parseDuration)
+    .action(async (flags: { idle?: number }) => {
       const { engineRun } = await import('./engine-actions.js');
-      await engineRun();
+      await engineRun(flags.idle);
     });
 }

@@ -16,7 +16,8 @@ import { paddockHome } from '../../engine/paths.js';
  *
  * Not compared: TERM (a TTY session's container gets its client's terminal type, not the
  * engine's: SessionRunOptions.term), PADDOCK_TRACE (only prints timings; the client prints its own),
- * PADDOCK_NO_ENGINE (a client that has it never asks), and PADDOCK_HOME, which is compared as
+ * PADDOCK_NO_ENGINE (a client that has it never asks), PADDOCK_ENGINE_AUTOSTART (read only
+ * after an in-process run), and PADDOCK_HOME, which is compared as
  * the resolved directory (a relative one is relative to each process's cwd).
  */
 const PREFIXES = ['PADDOCK_', 'DOCKER_', 'GIT_', 'XDG_', 'SSL_', 'NODE_', 'LC_'];
@@ -25,7 +26,7 @@ const NAMES = new Set([
   'APPDATA', 'LOCALAPPDATA', 'CONTAINER_HOST', 'NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE', 'UV_THREADPOOL_SIZE',
 ]);
 const SUFFIXES = ['_API_KEY', '_BASE_URL', '_PROXY'];
-const IGNORED = new Set(['PADDOCK_TRACE', 'PADDOCK_NO_ENGINE', 'PADDOCK_HOME']);
+const IGNORED = new Set(['PADDOCK_TRACE', 'PADDOCK_NO_ENGINE', 'PADDOCK_ENGINE_AUTOSTART', 'PADDOCK_HOME']);
 
 export function envMatters(name: string): boolean {
   if (IGNORED.has(name)) return false;

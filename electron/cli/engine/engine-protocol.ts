@@ -57,6 +57,8 @@ export interface EngineStatus {
   startedAt: string;
   sessions: string[];
   stopping: boolean;
+  /** The engine stops by itself after this long without a run (ms); null: it runs until stopped. */
+  idleExitMs?: number | null;
 }
 
 export function encodeFrame(type: FrameType, payload: Buffer | string = Buffer.alloc(0)): Buffer {

@@ -19,6 +19,8 @@ export interface EngineOptions {
   stopSignal: Promise<string>;
   /** Reap orphans (dead owners' containers and records); run after every session, one at a time. */
   reap: () => Promise<void>;
+  /** Stop by itself after this long with no run (ms); undefined: run until stopped. */
+  idleExitMs?: number;
 }
 
 const STOPPED = 'the session was stopped because the Paddock engine was stopped (`paddock engine stop`)';
@@ -57,7 +59,17 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
     startedAt,
     sessions: [...sessions.keys()],
     stopping,
+    idleExitMs: opts.idleExitMs ?? null,
   });
+
+  // An engine started for the user's convenience (autostart) goes away when nobody uses it.
+  let idleTimer: NodeJS.Timeout | null = null;
+  const idle = (): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    if (opts.idleExitMs === undefined || runs.size > 0 || stopping) return;
+    idleTimer = setTimeout(() => void stop(`no run for ${Math.round(opts.idleExitMs! / 1000)} s`), opts.idleExitMs);
+  };
 
   // Sessions here skip the reaping of an in-process start (it is not on their start path): the
   // engine reaps after each one ends instead, so orphans of crashed in-process runs still go.
@@ -85,6 +97,7 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
   const stop = (why: string): Promise<void> => {
     stopDone ??= (async () => {
       stopping = true;
+      if (idleTimer) clearTimeout(idleTimer);
       opts.log(`stopping (${why}); ${sessions.size} live session(s)`);
       server?.close();
       // Every run is let go: a started session is stopped as the UI's Stop does (aborted and
@@ -189,6 +202,7 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
       },
     });
     socket.write(encodeJson(Frame.accept, {}));
+    if (idleTimer) clearTimeout(idleTimer);
     const done = runCli(h.argv, conn.io, ['run'])
       .then(
         ({ exitCode }) => exitCode ?? 0,
@@ -204,6 +218,7 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
       .finally(() => {
         runs.delete(socket);
         reapSoon();
+        idle();
       });
     runs.set(socket, { conn, done });
     return conn;
@@ -215,7 +230,8 @@ async function serve(opts: EngineOptions, home: string, paths: ReturnType<typeof
     server.listen(paths.socket, () => ok());
   });
   chmodSync(paths.socket, 0o600);
-  opts.log(`listening on ${paths.socket} (pid ${process.pid}, build ${opts.buildId})`);
+  opts.log(`listening on ${paths.socket} (pid ${process.pid}, build ${opts.buildId})${opts.idleExitMs === undefined ? '' : `; stops after ${Math.round(opts.idleExitMs / 1000)} s without a run`}`);
+  idle();
   void opts.stopSignal.then((sig) => stop(sig));
   await new Promise<void>((ok) => server.once('close', ok));
   await stop('server closed');
