@@ -32,10 +32,27 @@ export interface FastRedirect {
   writes: string | null;
 }
 
+/** A command substitution in a word: `$(…)` (read here) or backticks (re-read as a script of its own). */
+export interface FastSub {
+  kind: '$(' | '`';
+  /** As written, `$(…)` or `` `…` ``. */
+  text: string;
+  /** `$(…)`: its pipelines. */
+  list: FastStage[][] | null;
+  /** Backticks: the body. */
+  body: string;
+}
+
 export interface FastStage {
   text: string;
   words: Word[];
   redirects: FastRedirect[];
+  /** Substitutions in the words, in source order (null: none). */
+  subs: FastSub[] | null;
+  /** Only assignments: the parser's reading judges the stage before its substitutions. */
+  subsAfter: boolean;
+  /** A subshell `( … )` or brace group `{ …; }`: its pipelines (then no words). */
+  group: FastStage[][] | null;
 }
 
 function splitRedirects(text: string): { head: string; redirects: FastRedirect[] } | null {
@@ -107,8 +124,31 @@ function expansion(src: string, i: number): [string, number] | null {
   return [`$${name}`, j];
 }
 
+/** `${HOME}` → `$HOME` (as shell-words' canonicalExpansions does for the parser's reading). */
+const canonical = (s: string): string => (s.includes('${') ? s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : s);
+/** A word that starts as an unquoted assignment (`NAME=`, `NAME+=`): the grammar's variable_assignment. */
+const ASSIGN_AT = /[A-Za-z_][A-Za-z0-9_]*\+?=/y;
+/** A program name that is one command substitution (`$(…)`, `` `…` ``): dynamic, read by the grammar as bash does. */
+const SUB_NAME = /^(\$\(.*\)|`[^`]*`)$/s;
+
 /** Pipelines (in order) of stages, or null when the line needs the real parser. */
 export function simpleList(src: string, reserved: ReadonlySet<string>): FastStage[][] | null {
+  return scan(src, 0, '', reserved)?.pipelines ?? null;
+}
+
+interface Scan {
+  pipelines: FastStage[][];
+  /** Index of the closing `)` / `}` (nested scans), or the source length. */
+  end: number;
+  redirect: boolean;
+}
+
+/**
+ * Read `src` from `from`: to its end (`closer` ''), or to the `)` that closes a subshell or
+ * `$(` (`closer` ')'), or to the `}` in command position that closes a brace group (`closer`
+ * '}'). Inside a group or substitution no line breaks, comments or line continuations.
+ */
+function scan(src: string, from: number, closer: '' | ')' | '}', reserved: ReadonlySet<string>): Scan | null {
   const n = src.length;
   const pipelines: FastStage[][] = [];
   let stages: FastStage[] = [];
@@ -118,17 +158,27 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
   let inWord = false;
   let first = -1; // source span of the stage's words
   let end = -1;
-  let stageStart = 0; // raw start of the stage (for a stage with redirections)
+  let stageStart = from; // raw start of the stage (for a stage with redirections)
   let redirected = false;
   let conn = ''; // what ended the previous stage: '' (none yet), ';', '&', '\n', '|', '&&', '||'
   let piped = false;
   let andOr = false;
   let anyRedirect = false;
+  let subs: FastSub[] | null = null; // substitutions in the stage's words, in source order
+  let allAssign = true; // every word of the stage so far starts as an unquoted assignment
+  let group: FastStage[][] | null = null; // a subshell or brace group that is the stage
+  let groupFrom = -1;
+  let groupEnd = -1;
+  let negated = false; // the pipeline started with `!`
 
-  const take = (from: number): void => {
+  const take = (at: number): void => {
     if (!inWord) {
       inWord = true;
-      if (first < 0) first = from;
+      if (first < 0) first = at;
+      if (allAssign) {
+        ASSIGN_AT.lastIndex = at;
+        allAssign = ASSIGN_AT.test(src);
+      }
     }
   };
   const endWord = (): void => {
@@ -137,48 +187,82 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
     dyn = false;
     inWord = false;
   };
+  /** Nothing of a command yet: where `(`, `{ `, `!` may start one. */
+  const commandPosition = (): boolean => words.length === 0 && !inWord && !redirected && group === null;
   /** Close the stage ending at `at` (exclusive) by `sep`; false: the line needs the parser. */
   const cut = (at: number, sep: string): boolean => {
     endWord();
-    let text: string;
-    let redirects: FastRedirect[] = [];
-    if (redirected) {
-      // Split off the trailing redirections (plain targets only), then read the words before
-      // them as any other stage. An escaped quote, backslash or < > could fool the split.
-      const raw = src.slice(stageStart, at).trim();
-      if (/\\[\\'"<>]/.test(raw)) return false;
-      const split = splitRedirects(raw);
-      if (!split) return false;
-      const inner = simpleList(split.head, reserved);
-      const only = inner?.length === 1 && inner[0]!.length === 1 ? inner[0]![0]! : null;
-      if (!only || only.redirects.length > 0) return false;
-      text = only.text;
-      words = only.words;
-      redirects = split.redirects;
-      anyRedirect ||= redirects.length > 0;
-    } else text = first < 0 ? '' : src.slice(first, end);
-    if (words.length === 0) {
-      // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
-      return sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
+    if (group !== null) {
+      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group });
+      group = null;
+    } else {
+      let text: string;
+      let redirects: FastRedirect[] = [];
+      let subsAfter: boolean;
+      if (redirected) {
+        // Split off the trailing redirections (plain targets only), then read the words before
+        // them as any other stage. An escaped quote, backslash or < > could fool the split.
+        const raw = src.slice(stageStart, at).trim();
+        if (/\\[\\'"<>]/.test(raw)) return false;
+        const split = splitRedirects(raw);
+        if (!split) return false;
+        const inner = scan(split.head, 0, '', reserved);
+        const only = inner?.pipelines.length === 1 && inner.pipelines[0]!.length === 1 ? inner.pipelines[0]![0]! : null;
+        if (!only || only.redirects.length > 0 || only.group !== null) return false;
+        text = only.text;
+        words = only.words;
+        subs = only.subs;
+        subsAfter = only.subsAfter;
+        redirects = split.redirects;
+        anyRedirect ||= redirects.length > 0;
+      } else {
+        text = first < 0 ? '' : src.slice(first, end);
+        subsAfter = subs !== null && allAssign;
+      }
+      if (words.length === 0) {
+        // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
+        return !negated && sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
+      }
+      const head = words.find((w) => !ASSIGNMENT.test(w.value));
+      if (head && !head.dynamic && reserved.has(head.value)) return false;
+      // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
+      // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
+      if (head && !PROGRAM.test(head.value) && !(head.dynamic && SUB_NAME.test(head.value))) return false;
+      // Only assignments (the grammar's variable_assignments): the parser's reading judges them
+      // before their substitutions; a command after its substitutions.
+      stages.push({ text, words, redirects, subs, subsAfter, group: null });
     }
-    const head = words.find((w) => !ASSIGNMENT.test(w.value));
-    if (head && !head.dynamic && reserved.has(head.value)) return false;
-    // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
-    // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
-    if (head && !PROGRAM.test(head.value)) return false;
-    stages.push({ text, words, redirects });
     if (sep !== '|') {
       pipelines.push(stages);
       stages = [];
+      negated = false;
     }
     conn = sep;
     words = [];
     first = -1;
     redirected = false;
+    subs = null;
+    allAssign = true;
     return true;
   };
+  /** After a group closes: only a separator (or the enclosing closer) may follow. */
+  const afterGroup = (i: number): number | null => {
+    let j = i;
+    while (src[j] === ' ' || src[j] === '\t') j++;
+    const c = src[j];
+    if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return j - 1;
+    return null;
+  };
+  const finish = (at: number): Scan | null => {
+    if (!cut(at, 'end')) return null;
+    if (stages.length > 0) return null; // a trailing `|`
+    // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
+    // redirection, a pipe and an and/or list on one line, let the parser decide.
+    if (andOr && piped && anyRedirect) return null;
+    return { pipelines, end: at, redirect: anyRedirect };
+  };
 
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     let code = src.charCodeAt(i);
     if (code < 128 && BARE[code] === 1) {
       // A run of plain characters, taken in one slice.
@@ -197,21 +281,23 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         endWord();
         continue;
       case '\n':
+        if (closer !== '') return null;
         endWord();
-        if (words.length === 0 && !redirected) {
+        if (words.length === 0 && !redirected && group === null) {
+          if (negated) return null;
           // An empty line, or a line break after `|`, `&&`, `||`: nothing ends here.
           stageStart = i + 1;
           continue;
         }
         // Assignments alone on a line: the grammar makes them the prefix of the next line's command.
-        if (!redirected && words.every((w) => ASSIGNMENT.test(w.value))) return null;
+        if (!redirected && group === null && words.every((w) => ASSIGNMENT.test(w.value))) return null;
         if (!cut(i, '\n')) return null;
         stageStart = i + 1;
         continue;
       case '#':
         // Inside a word the grammar sometimes gives up on `#` (`777# x`), and after assignments
         // it reads the next line as their command: leave those to the parser.
-        if (inWord || redirected) return null;
+        if (inWord || redirected || closer !== '' || group !== null) return null;
         if (words.length > 0 && words.every((w) => ASSIGNMENT.test(w.value))) return null;
         {
           // Only after a plain word or at the start of a line (after a quoted word the grammar
@@ -229,7 +315,7 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         if (next === '\n') {
           // A line continuation between words, followed by more of the command (inside a
           // word, or before the end or a blank line, leave it to the parser).
-          if (inWord) return null;
+          if (inWord || closer !== '' || group !== null) return null;
           let j = i + 2;
           while (src[j] === ' ' || src[j] === '\t') j++;
           const after = src.charCodeAt(j);
@@ -263,8 +349,8 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         continue;
       }
       case '"': {
-        // `value`: after quote removal (a backslash escapes $ ` " \ only); `raw`: as written with
-        // `${X}` → `$X`, which is what the parser's reading keeps of a string that expands.
+        // `value`: after quote removal (a backslash escapes $ ` " \ only); `raw`: as written,
+        // which is what the parser's reading keeps (with `${X}` → `$X`) of a string that expands.
         let j = i + 1;
         let value = '';
         let raw = '';
@@ -273,7 +359,7 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
           if (j >= n) return null;
           const c = src[j]!;
           if (c === '"') break;
-          if (c === '`' || c === '\n') return null;
+          if (c === '\n') return null;
           if (c === '\\') {
             const e = src[j + 1];
             if (e === undefined || e === '\n' || e === '`') return null;
@@ -282,11 +368,30 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
             j += 2;
             continue;
           }
+          if (c === '$' && src[j + 1] === '(') {
+            const s = substitution(src, j, reserved);
+            if (!s) return null;
+            (subs ??= []).push(s.sub);
+            anyRedirect ||= s.redirect;
+            raw += s.sub.text;
+            dynamic = true;
+            j = s.next;
+            continue;
+          }
+          if (c === '`') {
+            const s = backticks(src, j, reserved);
+            if (!s) return null;
+            (subs ??= []).push(s);
+            raw += s.text;
+            dynamic = true;
+            j += s.text.length;
+            continue;
+          }
           if (c === '$') {
             const x = expansion(src, j);
             if (!x) return null;
             value += x[0];
-            raw += x[0];
+            raw += src.slice(j, x[1]);
             dynamic = true;
             j = x[1];
             continue;
@@ -296,13 +401,25 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
           j++;
         }
         take(i);
-        cur += dynamic ? raw : value;
+        cur += dynamic ? canonical(raw) : value;
         dyn ||= dynamic;
         end = j + 1;
         i = j;
         continue;
       }
       case '$': {
+        if (src[i + 1] === '(') {
+          const s = substitution(src, i, reserved);
+          if (!s) return null;
+          take(i);
+          (subs ??= []).push(s.sub);
+          anyRedirect ||= s.redirect;
+          cur += canonical(s.sub.text);
+          dyn = true;
+          end = s.next;
+          i = s.next - 1;
+          continue;
+        }
         const x = expansion(src, i);
         if (!x) return null;
         take(i);
@@ -312,14 +429,78 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         i = x[1] - 1;
         continue;
       }
-      case '{':
-        // Only `{}` (find -exec / xargs -I placeholder); other braces may be groups or expansions.
-        if (src[i + 1] !== '}') return null;
+      case '`': {
+        const s = backticks(src, i, reserved);
+        if (!s) return null;
         take(i);
-        cur += '{}';
-        end = i + 2;
-        i++;
+        (subs ??= []).push(s);
+        cur += canonical(s.text);
+        dyn = true;
+        end = i + s.text.length;
+        i = end - 1;
         continue;
+      }
+      case '!': {
+        // `! pipeline`: the status is negated; what runs is the pipeline.
+        const next = src[i + 1];
+        if ((next !== ' ' && next !== '\t') || !commandPosition() || negated || stages.length > 0) return null;
+        // The grammar fails on some `! NAME=…` lines: leave assignments after `!` to the parser.
+        let j = i + 1;
+        while (src[j] === ' ' || src[j] === '\t') j++;
+        ASSIGN_AT.lastIndex = j;
+        if (ASSIGN_AT.test(src)) return null;
+        negated = true;
+        continue;
+      }
+      case '(': {
+        // A subshell: its commands are judged as if they stood here.
+        if (!commandPosition() || src[i + 1] === '(') return null;
+        const r = scan(src, i + 1, ')', reserved);
+        if (!r || r.pipelines.length === 0) return null;
+        const next = afterGroup(r.end + 1);
+        if (next === null) return null;
+        group = r.pipelines;
+        groupFrom = i;
+        groupEnd = r.end + 1;
+        anyRedirect ||= r.redirect;
+        i = next;
+        continue;
+      }
+      case ')': {
+        if (closer !== ')') return null;
+        // The grammar fails on an empty assignment value before `)` (`(x=)`).
+        endWord();
+        const last = words[words.length - 1];
+        if (last?.value.endsWith('=')) return null;
+        return finish(i);
+      }
+      case '{': {
+        if (src[i + 1] === '}') {
+          // `{}` (find -exec / xargs -I placeholder).
+          take(i);
+          cur += '{}';
+          end = i + 2;
+          i++;
+          continue;
+        }
+        // A brace group `{ list; }`; other braces may be expansions. (The grammar reads `! {` as a
+        // command named `{`.)
+        if (!commandPosition() || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
+        const r = scan(src, i + 2, '}', reserved);
+        if (!r || r.pipelines.length === 0) return null;
+        const next = afterGroup(r.end + 1);
+        if (next === null) return null;
+        group = r.pipelines;
+        groupFrom = i;
+        groupEnd = r.end + 1;
+        anyRedirect ||= r.redirect;
+        i = next;
+        continue;
+      }
+      case '}':
+        // Closes a brace group only where a command could start, after `;` or `&`.
+        if (closer !== '}' || !commandPosition() || negated || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
+        return finish(i);
       case '<':
       case '>':
         // Redirections: the whole stage is read again with the redirection rules.
@@ -365,10 +546,29 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
         return null;
     }
   }
-  if (!cut(n, 'end')) return null;
-  if (stages.length > 0) return null; // a trailing `|`
-  // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
-  // redirection, a pipe and an and/or list on one line, let the parser decide.
-  if (andOr && piped && anyRedirect) return null;
-  return pipelines;
+  if (closer !== '') return null; // unterminated group or substitution
+  return finish(n);
+}
+
+/** `$(list)` starting at `i` (the `$`): the substitution and the index after its `)`. */
+function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
+  if (src[i + 2] === '(') return null; // $(( arithmetic
+  const r = scan(src, i + 2, ')', reserved);
+  if (!r || r.pipelines.length === 0) return null;
+  return { sub: { kind: '$(', text: src.slice(i, r.end + 1), list: r.pipelines, body: '' }, next: r.end + 1, redirect: r.redirect };
+}
+
+/**
+ * `` `list` `` starting at `i`: the parser's reading re-reads the body as a script of its own,
+ * and so does the analyser; taken only when the body has no backslash (no escapes to undo) and
+ * is itself a list this scanner reads, so the grammar cannot end it elsewhere or fail on it;
+ * and only one pair on the line.
+ */
+function backticks(src: string, i: number, reserved: ReadonlySet<string>): FastSub | null {
+  const close = src.indexOf('`', i + 1);
+  // One pair on the line: the grammar reads `` `a` `b` `` as one substitution from the first to the last.
+  if (close < 0 || src.includes('`', close + 1)) return null;
+  const body = src.slice(i + 1, close);
+  if (body.includes('\\') || body.includes('\n') || !scan(body, 0, '', reserved)?.pipelines.length) return null;
+  return { kind: '`', text: src.slice(i, close + 1), list: null, body };
 }
