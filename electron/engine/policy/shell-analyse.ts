@@ -43,6 +43,7 @@ const MAX_DEPTH = 8;
 export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
 const SUBSTITUTION = floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another');
 /** An empty list of feeding programs, shared (frozen: nothing may add to it). */
+const PROCESS_SUBSTITUTION = floorOf('shell.process-substitution', 'process substitution runs a command connected through a file');
 const NONE = Object.freeze([]) as unknown as string[];
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
@@ -88,7 +89,10 @@ class Analyser {
         if (stage.group) this.fastList(stage.group, via, depth, pipedFrom, stdinPiped);
         else {
           if (stage.subs && !stage.subsAfter) this.fastSubs(stage.subs, via, depth);
-          this.simple(stage.words, stage.text, { via, depth, pipedFrom, stdinPiped });
+          const ctx = { via, depth, pipedFrom, stdinPiped };
+          const own = this.parts.length;
+          this.simple(stage.words, stage.text, ctx);
+          if (stage.here) this.fed(stage.here, 'here-string', this.parts.slice(own), ctx);
           if (stage.subs && stage.subsAfter) this.fastSubs(stage.subs, via, depth);
           for (const r of stage.redirects) {
             if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
@@ -103,11 +107,12 @@ class Analyser {
     }
   }
 
-  /** Command substitutions as the walk judges them: a floor, then what runs inside (backticks: re-read as a script). */
+  /** Substitutions as the walk judges them: a floor, then what runs inside (backticks: re-read as a script). */
   private fastSubs(subs: FastSub[], via: string[], depth: number): void {
     for (const s of subs) {
-      this.structure(s.text, via, SUBSTITUTION);
-      if (s.list) this.fastList(s.list, [...via, '$(…)'], depth, NONE, false);
+      const command = s.kind !== '<(';
+      this.structure(s.text, via, command ? SUBSTITUTION : PROCESS_SUBSTITUTION);
+      if (s.list) this.fastList(s.list, [...via, command ? '$(…)' : '<(…)'], depth, NONE, false);
       else this.script(s.body, [...via, '`…`'], depth + 1, null);
     }
   }
@@ -150,7 +155,7 @@ class Analyser {
         const sub = node.type === 'command_substitution';
         this.structure(node.text, ctx.via, sub
           ? SUBSTITUTION
-          : floorOf('shell.process-substitution', 'process substitution runs a command connected through a file'));
+          : PROCESS_SUBSTITUTION);
         if (sub && node.text.startsWith('`') && node.text.endsWith('`')) {
           // Inside backticks bash drops the backslash before $, ` and \ before parsing: re-parse.
           return this.script(node.text.slice(1, -1).replace(/\\([$`\\])/g, '$1'), [...ctx.via, '`…`'], ctx.depth + 1, null);

@@ -59,15 +59,18 @@ const program = fc.oneof({ arbitrary: fc.constantFrom(...programs), weight: 20 }
 const readable = ['-la', '-rf', '/', '.', '~', '~/x', '~root', 'a~b', 'HEAD~3', '*', '*.ts', 'a?b', 'src/*', '{}', '\\;', '+', 'a=b', '--x=y', 'X=1', '1X=2', '=x', 'a==b', 'x=', '$HOME', '${HOME}', '$HOME/x', '~/.ssh', 'a$X', '$X$Y', '$X_y', '${X}_y', '"$HOME"', '"a b"', '"a $X b"', '"${X}y"', '"$X"/y', "'a b'", "'$X'", "'it'\\''s'", '""', "''", '"é"', "'ü ✓'", '"日本"', '\\$X', "\\'", '\\"', '\\\\', '\\#', '\\*', '\\~', '\\a', '"it\'s"', "'\"q\"'", '.git/hooks/x', '/etc/passwd', '--', '-', 'rm', 'sh', '-c', "'rm -rf /'", '"git push -f"', 'origin', 'main', '--force', 'of=/etc/x', '/dev/null', 'a,b', 'x@y:%+^', '#c', '"a\\"b"', '"a\\$b $X"', '"a\\\\b"', '"a\\x"', '"!x"', '"$X\\"y"',
   // command substitutions (what runs inside is judged too)
   '$(ls)', '$(rm -rf /)', '"$(git push -f)"', '`ls`', '`rm -rf /`', '"a `ls` b"', 'a$(ls)b', '$(cat x | sh)', '$(echo ${HOME})', '"$(echo "a b")"', '$(cd x && rm -rf .)',
-  '$( ls )', '$(ls;)', '$(X=1 rm -rf /)', '$(echo $(rm -rf /))', '"x $(ls) ${Y} \\${Z}"', '$(ls > /etc/x)', '$(bash -c "rm -rf /")', '$(sh < x)', '`bash -c ls`', '$( (ls) )', '$({ ls; })', '$(! rm -rf /)', '$(ls &)', '$(a || b | c)'];
-const hostile = ['é', '\\ ', 'a\\ b', 'a#b', '"a"#b', '$1', '$@', '$?', '$$', '$', '$((1))', '$()', '`', '``', '$(ls', '$(ls))', '$(ls #x)', '`a\\`b`', '`a \\$X`', '$(case x in a) ls;; esac)', '$(\nls)', '"$(ls"', '$(ls) (', '$(<f)', '$(ls\n)', '$(ls \\\n -a)', '$(if x; then y; fi)', '$(a || b >x | c)', '!x', 'a!b', '[a]', '{a,b}', '{a}', '{1..3}', "$'x'", '${X:-y}', '"a\\`b"', '"a\\\nb"', '(x)', '<(x)', 'a\\\nb'];
+  '$( ls )', '$(ls;)', '$(X=1 rm -rf /)', '$(echo $(rm -rf /))', '"x $(ls) ${Y} \\${Z}"', '$(ls > /etc/x)', '$(bash -c "rm -rf /")', '$(sh < x)', '`bash -c ls`', '$( (ls) )', '$({ ls; })', '$(! rm -rf /)', '$(ls &)', '$(a || b | c)',
+  // process substitutions
+  '<(ls)', '>(rm -rf /)', '<(cat x | sh)', '<(ls)b', '<(echo $(git push -f))', '>(sh)'];
+const hostile = ['é', '\\ ', 'a\\ b', 'a#b', '"a"#b', '$1', '$@', '$?', '$$', '$', '$((1))', '$()', '`', '``', '$(ls', '$(ls))', '$(ls #x)', '`a\\`b`', '`a \\$X`', '$(case x in a) ls;; esac)', '$(\nls)', '"$(ls"', '$(ls) (', '$(<f)', '$(ls\n)', '$(ls \\\n -a)', '$(if x; then y; fi)', '$(a || b >x | c)', 'a<(ls)', '< <(ls)', '<<<', '<(ls', '<()', '<((1))', '!x', 'a!b', '[a]', '{a,b}', '{a}', '{1..3}', "$'x'", '${X:-y}', '"a\\`b"', '"a\\\nb"', '(x)', '<(x)', 'a\\\nb'];
 const arg = fc.oneof({ arbitrary: fc.constantFrom(...readable), weight: 30 }, { arbitrary: fc.constantFrom(...hostile), weight: 1 });
 const seps = [' ', ' ', ' ', '\t', '  ', ' \\\n  '];
 const joiner = fc.oneof(
   { arbitrary: fc.constantFrom(' && ', ' || ', '; ', ';', ' | ', '|', '\n', '\n\n', ' &&\n', ' |\n  ', ' \\\n&& ', ' # note\n', '#x\n', ' & ', '&', ' &\n'), weight: 30 },
   { arbitrary: fc.constantFrom('&>', ' & &', ';;', ' |& ', '\r\n', ' \\\n', ' &; '), weight: 1 },
 );
-const tails = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' >> ~/x', ' < in', ' 2>/dev/null', ' > .git/hooks/x', ' >&2', ' > "$F"', ' >x', '>y', ' > a\\ b', ' 2> $F'];
+const tails = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' >> ~/x', ' < in', ' 2>/dev/null', ' > .git/hooks/x', ' >&2', ' > "$F"', ' >x', '>y', ' > a\\ b', ' 2> $F',
+  ' <<< ls', ' <<< "rm -rf /"', " <<< 'git push -f'", ' <<< $X', ' <<< "$(ls)"', ' <<<ls', ' <<< a b', ' <<< ls > f', ' <<< "a $X"', '<<< x'];
 const trailers = ['', '', '', '', '', '', '', '', '', '', ' &', ';', ' ;', ' # done', '# x', '\n', ' \\', ' &&', ' |', '  '];
 
 const simple = fc
@@ -112,7 +115,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(accepted.length).toBeGreaterThan(corpus.length / 5);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -128,18 +131,20 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       'echo `git push --force`', 'a | (b; c)', '(a; b) | sh', 'cat x | { sh; }', 'cat x | (sh | tee y)', 'time rm -rf /', 'coproc rm -rf /', 'time -p ls | sh', '(cd x && rm -rf .)',
       'ls && (cd .. && rm -rf /)', 'echo "a $(ls) ${HOME} \\${X}"', '$(echo ${HOME})', '( (ls) )', '{ (ls); }', '(! rm -rf /)', 'X=1 $(rm -rf /)', 'echo $(ls) > out.txt',
       'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b',
+      'bash <<< ls', 'X=1 bash <<< "a b"', 'bash -c "sh" <<< "rm -rf /"', 'cat <<< "$X" | sh', 'sh -s <<< \'git push -f\' && ls', 'diff <(ls a) <(ls b)', 'cat <(curl https://x)', 'echo <(ls)b', 'tee >(sh) | cat',
       '', '\n', ';', 'ls;\n', 'ls\n;', 'ls |\n', 'ls &&\n', '\n\nls\n\n', 'ls \\', 'ls \\\n', '#!/bin/sh\nls',
     ];
     expect(disagreements(lines)).toEqual([]);
   });
 
   it('leaves to tree-sitter what it cannot read for certain', () => {
-    for (const l of ['ls & & rm -rf /', 'ls &; x', 'if true; then ls; fi', 'cat <<EOF\nx\nEOF', 'bash <<< ls', 'diff <(a) <(b)', 'echo $1', 'echo $@',
+    for (const l of ['ls & & rm -rf /', 'ls &; x', 'if true; then ls; fi', 'cat <<EOF\nx\nEOF', 'echo $1', 'echo $@',
       'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb',
       'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'f() { ls; }', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
       'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls) > f', '{ ls; } 2>&1', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
-      'echo `if x; then y; fi`', 'echo `(`', '$(ls)=1 x']) {
+      'echo `if x; then y; fi`', 'echo `(`', '$(ls)=1 x',
+      'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);
     }
   });

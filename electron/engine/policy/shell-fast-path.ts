@@ -32,12 +32,15 @@ export interface FastRedirect {
   writes: string | null;
 }
 
-/** A command substitution in a word: `$(…)` (read here) or backticks (re-read as a script of its own). */
+/**
+ * A substitution in a word: `$(…)` and process substitutions `<(…)` / `>(…)` (read here), or
+ * backticks (re-read as a script of its own).
+ */
 export interface FastSub {
-  kind: '$(' | '`';
-  /** As written, `$(…)` or `` `…` ``. */
+  kind: '$(' | '<(' | '`';
+  /** As written, `$(…)`, `<(…)` or `` `…` ``. */
   text: string;
-  /** `$(…)`: its pipelines. */
+  /** `$(…)`, `<(…)`: its pipelines. */
   list: FastStage[][] | null;
   /** Backticks: the body. */
   body: string;
@@ -53,6 +56,8 @@ export interface FastStage {
   subsAfter: boolean;
   /** A subshell `( … )` or brace group `{ …; }`: its pipelines (then no words). */
   group: FastStage[][] | null;
+  /** The word of a here-string (`cmd <<< word`) ending the stage, fed to the command's stdin. */
+  here: Word | null;
 }
 
 function splitRedirects(text: string): { head: string; redirects: FastRedirect[] } | null {
@@ -170,6 +175,8 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
   let groupFrom = -1;
   let groupEnd = -1;
   let negated = false; // the pipeline started with `!`
+  let hereAt = -1; // index in `words` of a here-string's word
+  let hereSubs = 0; // substitutions before it
 
   const take = (at: number): void => {
     if (!inWord) {
@@ -193,7 +200,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
   const cut = (at: number, sep: string): boolean => {
     endWord();
     if (group !== null) {
-      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group });
+      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group, here: null });
       group = null;
     } else {
       let text: string;
@@ -208,7 +215,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
         if (!split) return false;
         const inner = scan(split.head, 0, '', reserved);
         const only = inner?.pipelines.length === 1 && inner.pipelines[0]!.length === 1 ? inner.pipelines[0]![0]! : null;
-        if (!only || only.redirects.length > 0 || only.group !== null) return false;
+        if (!only || only.redirects.length > 0 || only.group !== null || only.here !== null || hereAt >= 0) return false;
         text = only.text;
         words = only.words;
         subs = only.subs;
@@ -218,6 +225,13 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
       } else {
         text = first < 0 ? '' : src.slice(first, end);
         subsAfter = subs !== null && allAssign;
+      }
+      let here: Word | null = null;
+      if (hereAt >= 0) {
+        // `cmd … <<< word`: exactly one word after `<<<` (no substitution in it), after a command.
+        if (words.length !== hereAt + 1 || (subs?.length ?? 0) !== hereSubs) return false;
+        here = words.pop()!;
+        if (words.every((w) => ASSIGNMENT.test(w.value))) return false;
       }
       if (words.length === 0) {
         // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
@@ -230,7 +244,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
       if (head && !PROGRAM.test(head.value) && !(head.dynamic && SUB_NAME.test(head.value))) return false;
       // Only assignments (the grammar's variable_assignments): the parser's reading judges them
       // before their substitutions; a command after its substitutions.
-      stages.push({ text, words, redirects, subs, subsAfter, group: null });
+      stages.push({ text, words, redirects, subs, subsAfter, group: null, here });
     }
     if (sep !== '|') {
       pipelines.push(stages);
@@ -243,6 +257,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
     redirected = false;
     subs = null;
     allAssign = true;
+    hereAt = -1;
     return true;
   };
   /** After a group closes: only a separator (or the enclosing closer) may follow. */
@@ -503,6 +518,29 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
         return finish(i);
       case '<':
       case '>':
+        if (src[i + 1] === '(') {
+          // A process substitution starting a word (the grammar splits `a<(x)` in two words).
+          if (inWord || redirected) return null;
+          const s = substitution(src, i, reserved);
+          if (!s) return null;
+          take(i);
+          (subs ??= []).push(s.sub);
+          anyRedirect ||= s.redirect;
+          cur += canonical(s.sub.text);
+          dyn = true;
+          end = s.next;
+          i = s.next - 1;
+          continue;
+        }
+        if (ch === '<' && src[i + 1] === '<' && src[i + 2] === '<') {
+          // A here-string after a command's words (one, ending the stage: checked in cut).
+          const before = src[i - 1];
+          if ((before !== ' ' && before !== '\t') || redirected || hereAt >= 0 || words.length === 0) return null;
+          hereAt = words.length;
+          hereSubs = subs?.length ?? 0;
+          i += 2;
+          continue;
+        }
         // Redirections: the whole stage is read again with the redirection rules.
         endWord();
         redirected = true;
@@ -550,12 +588,13 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
   return finish(n);
 }
 
-/** `$(list)` starting at `i` (the `$`): the substitution and the index after its `)`. */
+/** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
   if (src[i + 2] === '(') return null; // $(( arithmetic
   const r = scan(src, i + 2, ')', reserved);
   if (!r || r.pipelines.length === 0) return null;
-  return { sub: { kind: '$(', text: src.slice(i, r.end + 1), list: r.pipelines, body: '' }, next: r.end + 1, redirect: r.redirect };
+  const kind = src[i] === '$' ? '$(' : '<(';
+  return { sub: { kind, text: src.slice(i, r.end + 1), list: r.pipelines, body: '' }, next: r.end + 1, redirect: r.redirect };
 }
 
 /**
