@@ -143,17 +143,28 @@ export function simpleList(src: string, reserved: ReadonlySet<string>): FastStag
 
 interface Scan {
   pipelines: FastStage[][];
-  /** Index of the closing `)` / `}` (nested scans), or the source length. */
+  /** Index of the closing `)` / `}` / keyword (nested scans), or the source length. */
   end: number;
   redirect: boolean;
+  /** The keyword that ended a `kw` scan. */
+  keyword: string;
 }
+
+/** Keywords that end a list inside a compound command, and those that start one. */
+const TERMINATORS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
+const STARTERS = new Set(['if', 'while', 'until', 'for']);
+/** First letters of those keywords (a cheap test before taking the word out). */
+const KEYWORD_START = new Uint8Array(128);
+for (const c of 'tefdiwu') KEYWORD_START[c.charCodeAt(0)] = 1;
 
 /**
  * Read `src` from `from`: to its end (`closer` ''), or to the `)` that closes a subshell or
  * `$(` (`closer` ')'), or to the `}` in command position that closes a brace group (`closer`
- * '}'). Inside a group or substitution no line breaks, comments or line continuations.
+ * '}'), or to a keyword in command position that ends a list of a compound command (`closer`
+ * 'kw': `then`, `do`, `fi`…). Inside any of them no line breaks, comments or line
+ * continuations. `values`: the words of `for NAME in …` (no program-name checks).
  */
-function scan(src: string, from: number, closer: '' | ')' | '}', reserved: ReadonlySet<string>): Scan | null {
+function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved: ReadonlySet<string>, values = false): Scan | null {
   const n = src.length;
   const pipelines: FastStage[][] = [];
   let stages: FastStage[] = [];
@@ -237,7 +248,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
         // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
         return !negated && sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
       }
-      const head = words.find((w) => !ASSIGNMENT.test(w.value));
+      const head = values ? undefined : words.find((w) => !ASSIGNMENT.test(w.value));
       if (head && !head.dynamic && reserved.has(head.value)) return false;
       // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
       // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
@@ -274,16 +285,41 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
     // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
     // redirection, a pipe and an and/or list on one line, let the parser decide.
     if (andOr && piped && anyRedirect) return null;
-    return { pipelines, end: at, redirect: anyRedirect };
+    return { pipelines, end: at, redirect: anyRedirect, keyword: '' };
   };
 
   for (let i = from; i < n; i++) {
     let code = src.charCodeAt(i);
     if (code < 128 && BARE[code] === 1) {
       // A run of plain characters, taken in one slice.
-      take(i);
       let j = i + 1;
       while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
+      if (KEYWORD_START[src.charCodeAt(i)] === 1 && j - i <= 5 && j - i >= 2 && commandPosition() && !negated) {
+        const w = src.slice(i, j);
+        const after = src[j];
+        const blank = after === ' ' || after === '\t';
+        if (TERMINATORS.has(w) && (blank || ((w === 'fi' || w === 'done') && (after === undefined || after === ';' || after === '&' || after === '|' || after === ')')))) {
+          // The end of a list inside a compound command, after `;` or `&`.
+          if (closer !== 'kw' || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
+          const r = finish(i);
+          if (r) r.keyword = w;
+          return r;
+        }
+        if (STARTERS.has(w) && blank && !values) {
+          // `if`, `while`, `until`, `for`: its lists are judged as if they stood here.
+          const c = compound(src, i, w, reserved);
+          if (!c) return null;
+          const next = afterGroup(c.next);
+          if (next === null) return null;
+          group = c.pipelines;
+          groupFrom = i;
+          groupEnd = c.next;
+          anyRedirect ||= c.redirect;
+          i = next;
+          continue;
+        }
+      }
+      take(i);
       cur = cur === '' ? src.slice(i, j) : cur + src.slice(i, j);
       end = j;
       i = j - 1;
@@ -330,7 +366,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
         if (next === '\n') {
           // A line continuation between words, followed by more of the command (inside a
           // word, or before the end or a blank line, leave it to the parser).
-          if (inWord || closer !== '' || group !== null) return null;
+          if (inWord) return null;
           let j = i + 2;
           while (src[j] === ' ' || src[j] === '\t') j++;
           const after = src.charCodeAt(j);
@@ -587,6 +623,56 @@ function scan(src: string, from: number, closer: '' | ')' | '}', reserved: Reado
   if (closer !== '') return null; // unterminated group or substitution
   return finish(n);
 }
+
+/**
+ * The compound command starting at `i` with keyword `kw`: its lists in source order (the
+ * conditions, bodies and, for `for NAME in WORDS`, a stage with only the substitutions of the
+ * words), and the index after its `fi` / `done`. `for ((…))`, `for NAME; do`, `select`, `case`
+ * and line breaks go to the parser.
+ */
+function compound(src: string, i: number, kw: string, reserved: ReadonlySet<string>): { pipelines: FastStage[][]; next: number; redirect: boolean } | null {
+  const pipelines: FastStage[][] = [];
+  let redirect = false;
+  let pos = i + kw.length;
+  /** The next list, ended by one of `expect`; null if it is empty or ends otherwise. */
+  const list = (expect: readonly string[]): string | null => {
+    const r = scan(src, pos, 'kw', reserved);
+    if (!r || r.pipelines.length === 0 || !expect.includes(r.keyword)) return null;
+    pipelines.push(...r.pipelines);
+    redirect ||= r.redirect;
+    pos = r.end + r.keyword.length;
+    return r.keyword;
+  };
+  if (kw === 'for') {
+    FOR_IN.lastIndex = pos;
+    if (!FOR_IN.test(src)) return null;
+    const r = scan(src, FOR_IN.lastIndex, 'kw', reserved, true);
+    const only = r?.keyword === 'do' && r.pipelines.length === 1 && r.pipelines[0]!.length === 1 ? r.pipelines[0]![0]! : null;
+    if (!only || only.redirects.length > 0 || only.group !== null || only.here !== null) return null;
+    if (only.subs) pipelines.push([{ text: only.text, words: [], redirects: [], subs: only.subs, subsAfter: false, group: null, here: null }]);
+    pos = r!.end + 2;
+    if (list(DONE) === null) return null;
+  } else if (kw === 'if') {
+    if (list(THEN) === null) return null;
+    for (;;) {
+      const k = list(ELSE_FI);
+      if (k === null) return null;
+      if (k === 'fi') break;
+      if (k === 'else') {
+        if (list(FI) === null) return null;
+        break;
+      }
+      if (list(THEN) === null) return null; // elif
+    }
+  } else if (list(DO) === null || list(DONE) === null) return null;
+  return { pipelines, next: pos, redirect };
+}
+const FOR_IN = /[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+in[ \t]+/y;
+const THEN = ['then'];
+const ELSE_FI = ['elif', 'else', 'fi'];
+const FI = ['fi'];
+const DO = ['do'];
+const DONE = ['done'];
 
 /** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
