@@ -129,6 +129,19 @@ function expansion(src: string, i: number): [string, number] | null {
   return [`$${name}`, j];
 }
 
+/**
+ * After a group closes at `i`: only a separator (or the enclosing closer) may follow. The index
+ * before it (the scan goes on from there), or null. Where a command could start ("command
+ * position": nothing of a command yet), `(`, `{ `, `!` and keywords may start one.
+ */
+function afterGroup(src: string, i: number, closer: string): number | null {
+  let j = i;
+  while (src[j] === ' ' || src[j] === '\t') j++;
+  const c = src[j];
+  if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return j - 1;
+  return null;
+}
+
 /** `${HOME}` → `$HOME` (as shell-words' canonicalExpansions does for the parser's reading). */
 const canonical = (s: string): string => (s.includes('${') ? s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : s);
 /** A word that starts as an unquoted assignment (`NAME=`, `NAME+=`): the grammar's variable_assignment. */
@@ -153,9 +166,26 @@ interface Scan {
 /** Keywords that end a list inside a compound command, and those that start one. */
 const TERMINATORS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
 const STARTERS = new Set(['if', 'while', 'until', 'for']);
-/** First letters of those keywords (a cheap test before taking the word out). */
+/** First letters of those keywords, and the keywords by length (no string taken out of the line for other words). */
 const KEYWORD_START = new Uint8Array(128);
 for (const c of 'tefdiwu') KEYWORD_START[c.charCodeAt(0)] = 1;
+const KEYWORDS_BY_LENGTH: readonly (readonly string[])[] = [[], [], ['if', 'fi', 'do'], ['for'], ['then', 'elif', 'else', 'done'], ['while', 'until']];
+/** The keyword that is the whole run of `length` plain characters at `i`, or null. */
+function keywordAt(src: string, i: number, length: number): string | null {
+  for (const k of KEYWORDS_BY_LENGTH[length] ?? []) if (src.startsWith(k, i)) return k;
+  return null;
+}
+/** Does an unquoted assignment (`NAME=`, `NAME+=`) start at `i`? (ASSIGN_AT without the regular expression.) */
+function assignmentAt(src: string, i: number): boolean {
+  let c = src.charCodeAt(i);
+  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
+  let k = i + 1;
+  for (; k < src.length; k++) {
+    c = src.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) break;
+  }
+  return c === 61 || (c === 43 && src.charCodeAt(k + 1) === 61);
+}
 
 /**
  * Read `src` from `from`: to its end (`closer` ''), or to the `)` that closes a subshell or
@@ -193,10 +223,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     if (!inWord) {
       inWord = true;
       if (first < 0) first = at;
-      if (allAssign) {
-        ASSIGN_AT.lastIndex = at;
-        allAssign = ASSIGN_AT.test(src);
-      }
+      if (allAssign) allAssign = assignmentAt(src, at);
     }
   };
   const endWord = (): void => {
@@ -205,8 +232,6 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     dyn = false;
     inWord = false;
   };
-  /** Nothing of a command yet: where `(`, `{ `, `!` may start one. */
-  const commandPosition = (): boolean => words.length === 0 && !inWord && !redirected && group === null;
   /** Close the stage ending at `at` (exclusive) by `sep`; false: the line needs the parser. */
   const cut = (at: number, sep: string): boolean => {
     endWord();
@@ -248,7 +273,8 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
         return !negated && sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
       }
-      const head = values ? undefined : words.find((w) => !ASSIGNMENT.test(w.value));
+      let head: Word | undefined;
+      if (!values) for (let k = 0; k < words.length && head === undefined; k++) if (!assignmentAt(words[k]!.value, 0)) head = words[k];
       if (head && !head.dynamic && reserved.has(head.value)) return false;
       // The grammar misreads some program names: `{}` (an empty group), `a?b`, `x@y`, `-`, and
       // `1X=2` / `=x` (taken for assignments); bash runs such words as commands.
@@ -271,14 +297,6 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     hereAt = -1;
     return true;
   };
-  /** After a group closes: only a separator (or the enclosing closer) may follow. */
-  const afterGroup = (i: number): number | null => {
-    let j = i;
-    while (src[j] === ' ' || src[j] === '\t') j++;
-    const c = src[j];
-    if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return j - 1;
-    return null;
-  };
   const finish = (at: number): Scan | null => {
     if (!cut(at, 'end')) return null;
     if (stages.length > 0) return null; // a trailing `|`
@@ -294,8 +312,8 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       // A run of plain characters, taken in one slice.
       let j = i + 1;
       while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
-      if (KEYWORD_START[src.charCodeAt(i)] === 1 && j - i <= 5 && j - i >= 2 && commandPosition() && !negated) {
-        const w = src.slice(i, j);
+      const w = KEYWORD_START[src.charCodeAt(i)] === 1 && words.length === 0 && !inWord && !redirected && group === null && !negated ? keywordAt(src, i, j - i) : null;
+      if (w !== null) {
         const after = src[j];
         const blank = after === ' ' || after === '\t';
         if (TERMINATORS.has(w) && (blank || ((w === 'fi' || w === 'done') && (after === undefined || after === ';' || after === '&' || after === '|' || after === ')')))) {
@@ -309,7 +327,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           // `if`, `while`, `until`, `for`: its lists are judged as if they stood here.
           const c = compound(src, i, w, reserved);
           if (!c) return null;
-          const next = afterGroup(c.next);
+          const next = afterGroup(src, c.next, closer);
           if (next === null) return null;
           group = c.pipelines;
           groupFrom = i;
@@ -494,7 +512,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       case '!': {
         // `! pipeline`: the status is negated; what runs is the pipeline.
         const next = src[i + 1];
-        if ((next !== ' ' && next !== '\t') || !commandPosition() || negated || stages.length > 0) return null;
+        if ((next !== ' ' && next !== '\t') || !(words.length === 0 && !inWord && !redirected && group === null) || negated || stages.length > 0) return null;
         // The grammar fails on some `! NAME=…` lines: leave assignments after `!` to the parser.
         let j = i + 1;
         while (src[j] === ' ' || src[j] === '\t') j++;
@@ -505,10 +523,10 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       }
       case '(': {
         // A subshell: its commands are judged as if they stood here.
-        if (!commandPosition() || src[i + 1] === '(') return null;
+        if (!(words.length === 0 && !inWord && !redirected && group === null) || src[i + 1] === '(') return null;
         const r = scan(src, i + 1, ')', reserved);
         if (!r || r.pipelines.length === 0) return null;
-        const next = afterGroup(r.end + 1);
+        const next = afterGroup(src, r.end + 1, closer);
         if (next === null) return null;
         group = r.pipelines;
         groupFrom = i;
@@ -536,10 +554,10 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         }
         // A brace group `{ list; }`; other braces may be expansions. (The grammar reads `! {` as a
         // command named `{`.)
-        if (!commandPosition() || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
+        if (!(words.length === 0 && !inWord && !redirected && group === null) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
         const r = scan(src, i + 2, '}', reserved);
         if (!r || r.pipelines.length === 0) return null;
-        const next = afterGroup(r.end + 1);
+        const next = afterGroup(src, r.end + 1, closer);
         if (next === null) return null;
         group = r.pipelines;
         groupFrom = i;
@@ -550,7 +568,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       }
       case '}':
         // Closes a brace group only where a command could start, after `;` or `&`.
-        if (closer !== '}' || !commandPosition() || negated || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
+        if (closer !== '}' || !(words.length === 0 && !inWord && !redirected && group === null) || negated || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
         return finish(i);
       case '<':
       case '>':
