@@ -93,10 +93,12 @@ class Analyser {
           const own = this.parts.length;
           this.simple(stage.words, stage.text, ctx);
           if (stage.here) this.fed(stage.here, 'here-string', this.parts.slice(own), ctx);
+          const docReaders = stage.doc === null ? null : this.parts.slice(own).filter((p) => p.kind === 'command');
           if (stage.subs && stage.subsAfter) this.fastSubs(stage.subs, via, depth);
           for (const r of stage.redirects) {
             if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
           }
+          if (docReaders) this.fed(word(stage.doc!), 'here-document', docReaders, ctx);
         }
         if (k + 1 < pipeline.length) {
           // The programs of this stage feed the next ones.

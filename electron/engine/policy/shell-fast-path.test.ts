@@ -88,7 +88,7 @@ const groupOf = (c: fc.Arbitrary<string>): fc.Arbitrary<string> =>
     { arbitrary: fc.tuple(listOf(c), fc.constantFrom(';', ' ;', ' &', ';  ', '; ')).map(([l, t]) => `{ ${l}${t}}`), weight: 3 },
     { arbitrary: fc.tuple(part(c), part(c)).map(([a, b]) => `if ${a}; then ${b}; fi`), weight: 2 },
     { arbitrary: fc.tuple(part(c), part(c), part(c)).map(([a, b, d]) => `if ${a}; then ${b}; else ${d}; fi`), weight: 3 },
-    { arbitrary: fc.tuple(part(c), part(c), part(c), part(c)).map(([a, b, d, e]) => `if ${a}; then ${b}; elif ${d}; then ${e};fi`), weight: 2 },
+    { arbitrary: fc.tuple(part(c), part(c), part(c), part(c)).map(([a, b, d, e]) => `if ${a}; then ${b}; elif ${d}; then ${e};fi`), weight: 3 },
     { arbitrary: fc.tuple(fc.constantFrom('while', 'until'), part(c), part(c)).map(([k, a, b]) => `${k} ${a}; do ${b}; done`), weight: 2 },
     { arbitrary: fc.tuple(fc.array(arg, { minLength: 1, maxLength: 3 }), part(c)).map(([vs, b]) => `for x in ${vs.join(' ')}; do ${b}; done`), weight: 2 },
   );
@@ -103,9 +103,20 @@ const command = fc
     fc.oneof({ arbitrary: simple, weight: 24 }, { arbitrary: groupOf(inner), weight: 5 }, { arbitrary: fc.constantFrom(...oddGroups), weight: 1 }),
   )
   .map(([bang, c]) => bang + c);
-const line = fc
+const plainLine = fc
   .tuple(fc.constantFrom('', '', '', ' ', '# lead\n', '\n'), command, fc.array(fc.tuple(joiner, command), { maxLength: 2 }), fc.constantFrom(...trailers))
   .map(([lead, c, rest, trail]) => lead + c + rest.map(([j, d]) => j + d).join('') + trail);
+// Here-documents: commands, delimiters, what follows `<<EOF` on its line, bodies, and what follows the end.
+const docCommand = fc.constantFrom('sh', 'bash', 'cat', 'python3', 'sh -s', 'cat > f', 'cat >> ~/x', 'bash -c ls', 'tee .git/hooks/x', 'X=1 sh', 'sh x', 'node', 'xargs rm', 'sh 2>&1', 'cat > .git/hooks/pre-commit', 'PATH=/x bash', '$(ls)', 'cat $(ls)', 'X=1', 'sudo sh', 'ls | sh', 'sh\t');
+const docBody = fc.constantFrom('rm -rf /', 'ls', 'git push -f\nls', 'echo $X', 'a `b`', '$(rm -rf /)', 'print(1)', 'x\\\ny', "it's", '"q"', 'EOF ', ' EOF', 'EOFX', '#!/bin/sh\nrm -rf ~', 'é ✓', '', 'a\n\nb', 'cd x && rm -rf .', 'X=1\nrm -rf /', '\trm -rf /', 'sh -c "rm -rf /"', 'EOF\nrm -rf /');
+const docDelimiter = fc.constantFrom('EOF', 'EOF', "'EOF'", "'EOF'", 'END', '"EOF"', '-EOF', ' EOF', "'E O'", '1X');
+const doc = fc
+  .tuple(docCommand, docDelimiter, fc.constantFrom('', '', '', ' ', '\t', ' | sh', ' > f', ' && ls', ' # c'), docBody, fc.constantFrom('', '', '', '\nls', '\nrm -rf /', ' ', '\n', '\n\n', 'X', '\n\\rm -rf /'))
+  .map(([c, d, after, body, tail]) => `${c} <<${d}${after}\n${body}\n${d.replace(/'/g, '').replace(/^-/, '').trim()}${tail}`);
+const line = fc.oneof(
+  { arbitrary: plainLine, weight: 12 },
+  { arbitrary: fc.tuple(fc.constantFrom('', '', 'ls\n', 'cd x && ', 'ls; ', '# c\n'), doc).map(([a, b]) => a + b), weight: 2 },
+);
 
 /** The same corpus on every run (seeded), so a failure reproduces. */
 const corpus = fc.sample(line, { seed: 4242, numRuns: 10000 });
@@ -125,7 +136,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(accepted.length).toBeGreaterThan(corpus.length / 6);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -143,6 +154,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b',
       'if true; then rm -rf /; fi', 'for f in *.ts; do wc -l "$f"; done', 'for i in 1; do git push -f; done', 'while true; do ls; done | sh', 'until x; do y; done', 'for f in $(ls); do rm $f; done',
       'if a; then b; elif c; then d; else e; fi', 'cat x | while read -r l; do sh; done', 'if (cd x && ls); then { rm -rf /; }; fi', 'for x in a; do for y in b; do rm -rf /; done; done',
+      'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cd x && bash -s <<EOF\nls\nEOF\n\nrm -rf /',
       'bash <<< ls', 'X=1 bash <<< "a b"', 'bash -c "sh" <<< "rm -rf /"', 'cat <<< "$X" | sh', 'sh -s <<< \'git push -f\' && ls', 'diff <(ls a) <(ls b)', 'cat <(curl https://x)', 'echo <(ls)b', 'tee >(sh) | cat',
       '', '\n', ';', 'ls;\n', 'ls\n;', 'ls |\n', 'ls &&\n', '\n\nls\n\n', 'ls \\', 'ls \\\n', '#!/bin/sh\nls',
     ];
@@ -150,13 +162,14 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
   });
 
   it('leaves to tree-sitter what it cannot read for certain', () => {
-    for (const l of ['ls & & rm -rf /', 'ls &; x', 'cat <<EOF\nx\nEOF', 'echo $1', 'echo $@',
+    for (const l of ['ls & & rm -rf /', 'ls &; x', 'echo $1', 'echo $@',
       'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb',
       'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'f() { ls; }', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
       'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls) > f', '{ ls; } 2>&1', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
       'echo `(`', '$(ls)=1 x',
       'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'if x; then y; fi > f', 'while x; do y; done < f', 'case x in a) y;; esac', 'if x; then\ny; fi',
+      'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > f\nx\nEOF', 'sh <<EOF\n$(rm -rf /)\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
       'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);
     }

@@ -58,6 +58,8 @@ export interface FastStage {
   group: FastStage[][] | null;
   /** The word of a here-string (`cmd <<< word`) ending the stage, fed to the command's stdin. */
   here: Word | null;
+  /** The body of a here-document (`cmd <<EOF` ending the line), fed to the command's stdin. */
+  doc: string | null;
 }
 
 function splitRedirects(text: string): { head: string; redirects: FastRedirect[] } | null {
@@ -236,7 +238,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   const cut = (at: number, sep: string): boolean => {
     endWord();
     if (group !== null) {
-      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group, here: null });
+      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group, here: null, doc: null });
       group = null;
     } else {
       let text: string;
@@ -281,7 +283,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       if (head && !PROGRAM.test(head.value) && !(head.dynamic && SUB_NAME.test(head.value))) return false;
       // Only assignments (the grammar's variable_assignments): the parser's reading judges them
       // before their substitutions; a command after its substitutions.
-      stages.push({ text, words, redirects, subs, subsAfter, group: null, here });
+      stages.push({ text, words, redirects, subs, subsAfter, group: null, here, doc: null });
     }
     if (sep !== '|') {
       pipelines.push(stages);
@@ -586,6 +588,19 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           i = s.next - 1;
           continue;
         }
+        if (ch === '<' && src[i + 1] === '<' && src[i + 2] !== '<') {
+          // A here-document ending the command's line (top level, no substitution in the command).
+          const before = src[i - 1];
+          if ((before !== ' ' && before !== '\t') || closer !== '' || stages.length > 0 || negated || subs !== null || hereAt >= 0) return null;
+          const d = hereDocument(src, i);
+          if (!d || !cut(i, '\n')) return null;
+          const stage = pipelines[pipelines.length - 1]![0]!;
+          if (stage.words.every((w) => assignmentAt(w.value, 0))) return null;
+          stage.doc = d.body;
+          stageStart = d.next;
+          i = d.next - 1;
+          continue;
+        }
         if (ch === '<' && src[i + 1] === '<' && src[i + 2] === '<') {
           // A here-string after a command's words (one, ending the stage: checked in cut).
           const before = src[i - 1];
@@ -667,7 +682,7 @@ function compound(src: string, i: number, kw: string, reserved: ReadonlySet<stri
     const r = scan(src, FOR_IN.lastIndex, 'kw', reserved, true);
     const only = r?.keyword === 'do' && r.pipelines.length === 1 && r.pipelines[0]!.length === 1 ? r.pipelines[0]![0]! : null;
     if (!only || only.redirects.length > 0 || only.group !== null || only.here !== null) return null;
-    if (only.subs) pipelines.push([{ text: only.text, words: [], redirects: [], subs: only.subs, subsAfter: false, group: null, here: null }]);
+    if (only.subs) pipelines.push([{ text: only.text, words: [], redirects: [], subs: only.subs, subsAfter: false, group: null, here: null, doc: null }]);
     pos = r!.end + 2;
     if (list(DONE) === null) return null;
   } else if (kw === 'if') {
@@ -691,6 +706,37 @@ const ELSE_FI = ['elif', 'else', 'fi'];
 const FI = ['fi'];
 const DO = ['do'];
 const DONE = ['done'];
+
+/**
+ * `<<WORD` or `<<'WORD'` at `i`, then the end of the line, the body and a line that is exactly
+ * WORD, then the end of the source or a line break (`next`: its index). With an unquoted WORD
+ * the body may hold no `$`, backtick or backslash (nothing to expand); no line of it may hold
+ * WORD at all (the grammar ends the body at a line that starts with it, bash only at WORD
+ * alone), and it may not be empty. `<<-`, `<< WORD` and `<<"WORD"` go to the parser.
+ */
+function hereDocument(src: string, i: number): { body: string; next: number } | null {
+  HEREDOC_START.lastIndex = i;
+  const m = HEREDOC_START.exec(src);
+  if (!m) return null;
+  const quoted = m[1] !== undefined;
+  const delimiter = m[1] ?? m[2]!;
+  const from = HEREDOC_START.lastIndex; // after the line break
+  let at = from;
+  for (;;) {
+    const eol = src.indexOf('\n', at);
+    const line = src.slice(at, eol < 0 ? src.length : eol);
+    if (line === delimiter) {
+      if (at === from) return null;
+      const body = src.slice(from, at);
+      if (!quoted && /[$`\\]/.test(body)) return null;
+      return { body, next: eol < 0 ? src.length : eol };
+    }
+    // The grammar ends the body at a line that starts with WORD (`EOFX`): no line may hold it.
+    if (line.includes(delimiter) || eol < 0) return null;
+    at = eol + 1;
+  }
+}
+const HEREDOC_START = /<<(?:'([A-Za-z_][A-Za-z0-9_]*)'|([A-Za-z_][A-Za-z0-9_]*))[ \t]*\n/y;
 
 /** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
