@@ -3,7 +3,7 @@ import type { Floor, UnwrapSink } from './command-unwrap.js';
 import { parseBash } from './shell-parser.js';
 import type { TsNode } from './shell-parser.js';
 import { simpleList } from './shell-fast-path.js';
-import type { FastStage, FastSub } from './shell-fast-path.js';
+import type { FastRedirect, FastStage, FastSub } from './shell-fast-path.js';
 import { word, wordValue } from './shell-words.js';
 import type { Word } from './shell-words.js';
 
@@ -86,8 +86,10 @@ class Analyser {
         const stage = pipeline[k]!;
         const start = this.parts.length;
         const stdinPiped = stdin || k > 0;
-        if (stage.group) this.fastList(stage.group, via, depth, pipedFrom, stdinPiped);
-        else {
+        if (stage.group) {
+          this.fastList(stage.group, via, depth, pipedFrom, stdinPiped);
+          this.fastRedirects(stage.redirects, via);
+        } else {
           if (stage.subs && !stage.subsAfter) this.fastSubs(stage.subs, via, depth);
           const ctx = { via, depth, pipedFrom, stdinPiped };
           const own = this.parts.length;
@@ -95,9 +97,7 @@ class Analyser {
           if (stage.here) this.fed(stage.here, 'here-string', this.parts.slice(own), ctx);
           const docReaders = stage.doc === null ? null : this.parts.slice(own).filter((p) => p.kind === 'command');
           if (stage.subs && stage.subsAfter) this.fastSubs(stage.subs, via, depth);
-          for (const r of stage.redirects) {
-            if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
-          }
+          this.fastRedirects(stage.redirects, via);
           if (docReaders) this.fed(word(stage.doc!), 'here-document', docReaders, ctx);
         }
         if (k + 1 < pipeline.length) {
@@ -106,6 +106,13 @@ class Analyser {
           for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
         }
       }
+    }
+  }
+
+  /** The redirections that write, as parts (after the command or group they follow). */
+  private fastRedirects(redirects: FastRedirect[], via: string[]): void {
+    for (const r of redirects) {
+      if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
     }
   }
 

@@ -96,11 +96,12 @@ const oddGroups = ['{ls; }', '{ ls }', '(ls) x', '( )', '{ ls; }x', '((1))', '(l
   'if; then x; fi', 'if x then y; fi', 'if x; then y fi', 'for x in; do y; done', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'while x; do; done', 'if x; then y; fi z',
   'if x; then y; fi > f', 'done', 'fi', 'then x', 'if x; then y; done', 'select x in a; do y; done', 'case x in a) y;; esac', 'for x in a | b; do y; done', 'for x in do; do y; done',
   'for 1x in a; do y; done', 'while x; do y; done < f', '! if x; then y; fi', 'if x; then\ny; fi', 'if x; then y; fi;fi', 'while x; do y; done 2>&1', 'for x in while y; do z; done', 'if x;then y; fi', 'if x; then y;else z; fi'];
+const groupTails = ['', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' < in', ' > .git/hooks/x', '>f', ' >&2', ' > "$F"', ' 2>/dev/null > log', ' <<< x', ' > $F', ' >> ~/x 2>&1', ' | sh'];
 const inner = fc.oneof({ arbitrary: simple, weight: 8 }, { arbitrary: groupOf(simple), weight: 1 });
 const command = fc
   .tuple(
     fc.constantFrom('', '', '', '', '', '', '', '', '! ', '!\t'),
-    fc.oneof({ arbitrary: simple, weight: 24 }, { arbitrary: groupOf(inner), weight: 5 }, { arbitrary: fc.constantFrom(...oddGroups), weight: 1 }),
+    fc.oneof({ arbitrary: simple, weight: 24 }, { arbitrary: fc.tuple(groupOf(inner), fc.constantFrom(...groupTails)).map(([g, t]) => g + t), weight: 5 }, { arbitrary: fc.constantFrom(...oddGroups), weight: 1 }),
   )
   .map(([bang, c]) => bang + c);
 const plainLine = fc
@@ -136,7 +137,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(accepted.length).toBeGreaterThan(corpus.length / 6);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /(\)|\}|done|fi) +\d?[<>]/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -151,7 +152,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       '(cd src && ls)', '{ ls; pwd; }', '! rm -rf /', '! ls | sh', 'echo $(ls)', 'X=$(rm -rf ~)', 'PATH=$(pwd) X=$(rm -rf /)', 'X=$(ls) PATH=/x', '$(echo rm) -rf /',
       'echo `git push --force`', 'a | (b; c)', '(a; b) | sh', 'cat x | { sh; }', 'cat x | (sh | tee y)', 'time rm -rf /', 'coproc rm -rf /', 'time -p ls | sh', '(cd x && rm -rf .)',
       'ls && (cd .. && rm -rf /)', 'echo "a $(ls) ${HOME} \\${X}"', '$(echo ${HOME})', '( (ls) )', '{ (ls); }', '(! rm -rf /)', 'X=1 $(rm -rf /)', 'echo $(ls) > out.txt',
-      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b',
+      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
       'if true; then rm -rf /; fi', 'for f in *.ts; do wc -l "$f"; done', 'for i in 1; do git push -f; done', 'while true; do ls; done | sh', 'until x; do y; done', 'for f in $(ls); do rm $f; done',
       'if a; then b; elif c; then d; else e; fi', 'cat x | while read -r l; do sh; done', 'if (cd x && ls); then { rm -rf /; }; fi', 'for x in a; do for y in b; do rm -rf /; done; done',
       'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cd x && bash -s <<EOF\nls\nEOF\n\nrm -rf /',
@@ -165,10 +166,10 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     for (const l of ['ls & & rm -rf /', 'ls &; x', 'echo $1', 'echo $@',
       'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb',
       'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'f() { ls; }', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
-      'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls) > f', '{ ls; } 2>&1', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
+      'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls)>f', '{ ls; } > "$F"', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
       'echo `(`', '$(ls)=1 x',
-      'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'if x; then y; fi > f', 'while x; do y; done < f', 'case x in a) y;; esac', 'if x; then\ny; fi',
+      'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'case x in a) y;; esac', 'if x; then\ny; fi',
       'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > f\nx\nEOF', 'sh <<EOF\n$(rm -rf /)\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
       'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);

@@ -73,12 +73,17 @@ function splitRedirects(text: string): { head: string; redirects: FastRedirect[]
   if (/(^|\s)-$/.test(head.trim())) return null;
   // `a=1 > f`, `- b= >f`: the grammar gives up on some words with `=` before a redirection.
   if (head.replace(/'[^']*'|"[^"]*"/g, '').includes('=')) return null;
+  return { head: head.trim(), redirects: redirectsOf(m[2]!) };
+}
+
+/** The redirections of a tail that TAIL (or GROUP_TAIL) matched. */
+function redirectsOf(tail: string): FastRedirect[] {
   const redirects: FastRedirect[] = [];
-  for (const r of m[2]!.matchAll(ONE)) {
+  for (const r of tail.matchAll(ONE)) {
     const op = /^\d?(>>|>&|>|<)/.exec(r[1]!)![1];
     redirects.push({ text: r[1]!, writes: op === '>' || op === '>>' ? r[2]! : null });
   }
-  return { head: head.trim(), redirects };
+  return redirects;
 }
 
 /** Words of one simple command (quotes removed). */
@@ -136,13 +141,22 @@ function expansion(src: string, i: number): [string, number] | null {
  * before it (the scan goes on from there), or null. Where a command could start ("command
  * position": nothing of a command yet), `(`, `{ `, `!` and keywords may start one.
  */
-function afterGroup(src: string, i: number, closer: string): number | null {
+function afterGroup(src: string, i: number, closer: string): { next: number; redirects: FastRedirect[] } | null {
   let j = i;
+  let redirects: FastRedirect[] = [];
+  GROUP_TAIL.lastIndex = i;
+  const m = GROUP_TAIL.exec(src);
+  if (m) {
+    redirects = redirectsOf(m[0]);
+    j = GROUP_TAIL.lastIndex;
+  }
   while (src[j] === ' ' || src[j] === '\t') j++;
   const c = src[j];
-  if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return j - 1;
+  if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return { next: j - 1, redirects };
   return null;
 }
+/** Plain redirections right after a group or compound command (`(…) > f`, `done < list`, `} 2>&1`), as TAIL's. */
+const GROUP_TAIL = /(?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+/y;
 
 /** `${HOME}` → `$HOME` (as shell-words' canonicalExpansions does for the parser's reading). */
 const canonical = (s: string): string => (s.includes('${') ? s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : s);
@@ -217,6 +231,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   let group: FastStage[][] | null = null; // a subshell or brace group that is the stage
   let groupFrom = -1;
   let groupEnd = -1;
+  let groupRedirects: FastRedirect[] = [];
   let negated = false; // the pipeline started with `!`
   let hereAt = -1; // index in `words` of a here-string's word
   let hereSubs = 0; // substitutions before it
@@ -238,7 +253,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   const cut = (at: number, sep: string): boolean => {
     endWord();
     if (group !== null) {
-      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: [], subs: null, subsAfter: false, group, here: null, doc: null });
+      stages.push({ text: src.slice(groupFrom, groupEnd), words: [], redirects: groupRedirects, subs: null, subsAfter: false, group, here: null, doc: null });
       group = null;
     } else {
       let text: string;
@@ -329,13 +344,14 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           // `if`, `while`, `until`, `for`: its lists are judged as if they stood here.
           const c = compound(src, i, w, reserved);
           if (!c) return null;
-          const next = afterGroup(src, c.next, closer);
-          if (next === null) return null;
+          const after = afterGroup(src, c.next, closer);
+          if (after === null) return null;
           group = c.pipelines;
           groupFrom = i;
           groupEnd = c.next;
-          anyRedirect ||= c.redirect;
-          i = next;
+          groupRedirects = after.redirects;
+          anyRedirect ||= c.redirect || after.redirects.length > 0;
+          i = after.next;
           continue;
         }
       }
@@ -528,13 +544,14 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         if (!(words.length === 0 && !inWord && !redirected && group === null) || src[i + 1] === '(') return null;
         const r = scan(src, i + 1, ')', reserved);
         if (!r || r.pipelines.length === 0) return null;
-        const next = afterGroup(src, r.end + 1, closer);
-        if (next === null) return null;
+        const after = afterGroup(src, r.end + 1, closer);
+        if (after === null) return null;
         group = r.pipelines;
         groupFrom = i;
         groupEnd = r.end + 1;
-        anyRedirect ||= r.redirect;
-        i = next;
+        groupRedirects = after.redirects;
+        anyRedirect ||= r.redirect || after.redirects.length > 0;
+        i = after.next;
         continue;
       }
       case ')': {
@@ -559,13 +576,14 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         if (!(words.length === 0 && !inWord && !redirected && group === null) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
         const r = scan(src, i + 2, '}', reserved);
         if (!r || r.pipelines.length === 0) return null;
-        const next = afterGroup(src, r.end + 1, closer);
-        if (next === null) return null;
+        const after = afterGroup(src, r.end + 1, closer);
+        if (after === null) return null;
         group = r.pipelines;
         groupFrom = i;
         groupEnd = r.end + 1;
-        anyRedirect ||= r.redirect;
-        i = next;
+        groupRedirects = after.redirects;
+        anyRedirect ||= r.redirect || after.redirects.length > 0;
+        i = after.next;
         continue;
       }
       case '}':
