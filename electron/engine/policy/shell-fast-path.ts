@@ -235,6 +235,10 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   let negated = false; // the pipeline started with `!`
   let hereAt = -1; // index in `words` of a here-string's word
   let hereSubs = 0; // substitutions before it
+  let test = 0; // a `[ … ]` test command: 1 open, 2 closed (at `testEnd` words)
+  let testEnd = 0;
+  let testPlain: boolean[] = []; // per word of the test: unquoted, unescaped, static
+  let quoted = false; // the current word has quotes or escapes
 
   const take = (at: number): void => {
     if (!inWord) {
@@ -244,7 +248,11 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     }
   };
   const endWord = (): void => {
-    if (inWord) words.push({ value: cur, dynamic: dyn });
+    if (inWord) {
+      words.push({ value: cur, dynamic: dyn });
+      if (test === 1) testPlain.push(!quoted && !dyn);
+    }
+    quoted = false;
     cur = '';
     dyn = false;
     inWord = false;
@@ -279,6 +287,12 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         text = first < 0 ? '' : src.slice(first, end);
         subsAfter = subs !== null && allAssign;
       }
+      if (test !== 0) {
+        // `[ … ]`: the parser's reading makes no command of it; only its substitutions run.
+        if (test !== 2 || words.length !== testEnd || redirected || hereAt >= 0 || !validTest(words, testPlain, reserved)) return false;
+        words = [];
+        subsAfter = false;
+      }
       let here: Word | null = null;
       if (hereAt >= 0) {
         // `cmd … <<< word`: exactly one word after `<<<` (no substitution in it), after a command.
@@ -286,7 +300,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         here = words.pop()!;
         if (words.every((w) => ASSIGNMENT.test(w.value))) return false;
       }
-      if (words.length === 0) {
+      if (words.length === 0 && test === 0) {
         // Only a trailing `;` or newline (or an empty line) may leave nothing behind.
         return !negated && sep === 'end' && stages.length === 0 && (conn === '' || conn === ';' || conn === '\n' || conn === '&');
       }
@@ -312,6 +326,8 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     subs = null;
     allAssign = true;
     hereAt = -1;
+    test = 0;
+    testPlain = [];
     return true;
   };
   const finish = (at: number): Scan | null => {
@@ -329,7 +345,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       // A run of plain characters, taken in one slice.
       let j = i + 1;
       while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
-      const w = KEYWORD_START[src.charCodeAt(i)] === 1 && words.length === 0 && !inWord && !redirected && group === null && !negated ? keywordAt(src, i, j - i) : null;
+      const w = KEYWORD_START[src.charCodeAt(i)] === 1 && words.length === 0 && !inWord && !redirected && group === null && !negated && test === 0 ? keywordAt(src, i, j - i) : null;
       if (w !== null) {
         const after = src[j];
         const blank = after === ' ' || after === '\t';
@@ -419,6 +435,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           if (k >= 0 && src[k] === '\n') return null;
         }
         take(i);
+        quoted = true;
         cur += next;
         end = i + 2;
         i++;
@@ -430,6 +447,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         const body = src.slice(i + 1, close);
         if (body.includes('\n')) return null;
         take(i);
+        quoted = true;
         cur += body;
         end = close + 1;
         i = close;
@@ -488,6 +506,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           j++;
         }
         take(i);
+        quoted = true;
         cur += dynamic ? canonical(raw) : value;
         dyn ||= dynamic;
         end = j + 1;
@@ -528,9 +547,21 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         continue;
       }
       case '!': {
-        // `! pipeline`: the status is negated; what runs is the pipeline.
         const next = src[i + 1];
-        if ((next !== ' ' && next !== '\t') || !(words.length === 0 && !inWord && !redirected && group === null) || negated || stages.length > 0) return null;
+        if (test === 1 && !inWord) {
+          // `!` and `!=` inside a test.
+          const op = next === '=' ? '!=' : '!';
+          const after = src[i + op.length];
+          if (after !== ' ' && after !== '\t') return null;
+          if (first < 0) first = i;
+          words.push({ value: op, dynamic: false });
+          testPlain.push(true);
+          end = i + op.length;
+          i += op.length - 1;
+          continue;
+        }
+        // `! pipeline`: the status is negated; what runs is the pipeline.
+        if ((next !== ' ' && next !== '\t') || !(words.length === 0 && !inWord && !redirected && group === null && test === 0) || negated || stages.length > 0) return null;
         // The grammar fails on some `! NAME=…` lines: leave assignments after `!` to the parser.
         let j = i + 1;
         while (src[j] === ' ' || src[j] === '\t') j++;
@@ -539,9 +570,23 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         negated = true;
         continue;
       }
+      case '[':
+        // A test command `[ … ]` where a command could start (`[[` goes to the parser).
+        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
+        test = 1;
+        if (first < 0) first = i;
+        continue;
+      case ']': {
+        const next = src[i + 1];
+        if (test !== 1 || inWord || !(next === undefined || next === ' ' || next === '\t' || next === ';' || next === '&' || next === '|' || next === ')' || next === '\n')) return null;
+        test = 2;
+        testEnd = words.length;
+        end = i + 1;
+        continue;
+      }
       case '(': {
         // A subshell: its commands are judged as if they stood here.
-        if (!(words.length === 0 && !inWord && !redirected && group === null) || src[i + 1] === '(') return null;
+        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0) || src[i + 1] === '(') return null;
         const r = scan(src, i + 1, ')', reserved);
         if (!r || r.pipelines.length === 0) return null;
         const after = afterGroup(src, r.end + 1, closer);
@@ -573,7 +618,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         }
         // A brace group `{ list; }`; other braces may be expansions. (The grammar reads `! {` as a
         // command named `{`.)
-        if (!(words.length === 0 && !inWord && !redirected && group === null) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
+        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
         const r = scan(src, i + 2, '}', reserved);
         if (!r || r.pipelines.length === 0) return null;
         const after = afterGroup(src, r.end + 1, closer);
@@ -588,7 +633,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
       }
       case '}':
         // Closes a brace group only where a command could start, after `;` or `&`.
-        if (closer !== '}' || !(words.length === 0 && !inWord && !redirected && group === null) || negated || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
+        if (closer !== '}' || !(words.length === 0 && !inWord && !redirected && group === null && test === 0) || negated || stages.length > 0 || (conn !== ';' && conn !== '&')) return null;
         return finish(i);
       case '<':
       case '>':
@@ -615,6 +660,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           const stage = pipelines[pipelines.length - 1]![0]!;
           if (stage.words.every((w) => assignmentAt(w.value, 0))) return null;
           stage.doc = d.body;
+          anyRedirect = true;
           stageStart = d.next;
           i = d.next - 1;
           continue;
@@ -625,6 +671,7 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           if ((before !== ' ' && before !== '\t') || redirected || hereAt >= 0 || words.length === 0) return null;
           hereAt = words.length;
           hereSubs = subs?.length ?? 0;
+          anyRedirect = true; // the grammar's grouping with pipes and and/or lists (see finish)
           i += 2;
           continue;
         }
@@ -673,6 +720,29 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   }
   if (closer !== '') return null; // unterminated group or substitution
   return finish(n);
+}
+
+const UNARY_TESTS = new Set(['-a', '-b', '-c', '-d', '-e', '-f', '-g', '-h', '-k', '-n', '-p', '-r', '-s', '-t', '-u', '-w', '-x', '-z', '-G', '-L', '-N', '-O', '-S']);
+const BINARY_TESTS = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-nt', '-ot', '-ef']);
+/**
+ * The shapes of `[ … ]` the grammar reads without error: `[ W ]`, `[ -f W ]`, `[ W = W ]`, each
+ * optionally after `!`; operators unquoted (the grammar fails on `[ "-f" x ]`), static operands
+ * not looking like operators, assignments or reserved words. `plain`: per word, unquoted and static.
+ */
+function validTest(words: Word[], plain: boolean[], reserved: ReadonlySet<string>): boolean {
+  const k = words.length > 1 && words[0]!.value === '!' && plain[0] ? 1 : 0;
+  // The grammar also fails on reserved words and `a=b` as operands.
+  const operand = (q: number): boolean => words[q]!.dynamic || (!/^[-!=(]|=/.test(words[q]!.value) && !reserved.has(words[q]!.value));
+  switch (words.length - k) {
+    case 1:
+      return operand(k);
+    case 2:
+      return plain[k]! && UNARY_TESTS.has(words[k]!.value) && operand(k + 1);
+    case 3:
+      return plain[k + 1]! && BINARY_TESTS.has(words[k + 1]!.value) && operand(k) && operand(k + 2);
+    default:
+      return false;
+  }
 }
 
 /**
