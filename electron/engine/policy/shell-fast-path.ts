@@ -79,9 +79,12 @@ function splitRedirects(text: string): { head: string; redirects: FastRedirect[]
 /** The redirections of a tail that TAIL (or GROUP_TAIL) matched. */
 function redirectsOf(tail: string): FastRedirect[] {
   const redirects: FastRedirect[] = [];
-  for (const r of tail.matchAll(ONE)) {
-    const op = /^\d?(>>|>&|>|<)/.exec(r[1]!)![1];
-    redirects.push({ text: r[1]!, writes: op === '>' || op === '>>' ? r[2]! : null });
+  ONE.lastIndex = 0;
+  for (let r = ONE.exec(tail); r !== null; r = ONE.exec(tail)) {
+    // `N>&M` has no target group; `>` / `>>` (with a descriptor or not) write to it.
+    const target = r[2];
+    const writes = target !== undefined && !r[1]!.replace(/^\d/, '').startsWith('<') ? target : null;
+    redirects.push({ text: r[1]!, writes });
   }
   return redirects;
 }
