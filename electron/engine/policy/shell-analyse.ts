@@ -98,7 +98,17 @@ class Analyser {
           const docReaders = stage.doc === null ? null : this.parts.slice(own).filter((p) => p.kind === 'command');
           if (stage.subs && stage.subsAfter) this.fastSubs(stage.subs, via, depth);
           this.fastRedirects(stage.redirects, via);
-          if (docReaders) this.fed(word(stage.doc!), 'here-document', docReaders, ctx);
+          if (docReaders) {
+            // As the parser's reading does: what follows `<<EOF` on its line is fed the body
+            // too, a pipe there taking the command's programs as its input.
+            const doc = stage.doc!;
+            const fedTo = [...docReaders];
+            const start = this.parts.length;
+            this.fastRedirects(doc.redirects, via);
+            if (doc.pipe) this.fastList([doc.pipe], via, depth, [...pipedFrom, ...docReaders.map((p) => p.argv[0]!)], true);
+            fedTo.push(...this.parts.slice(start));
+            this.fed(word(doc.body), 'here-document', fedTo, ctx);
+          }
         }
         if (k + 1 < pipeline.length) {
           // The programs of this stage feed the next ones.

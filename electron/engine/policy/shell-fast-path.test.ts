@@ -118,7 +118,7 @@ const docCommand = fc.constantFrom('sh', 'bash', 'cat', 'python3', 'sh -s', 'cat
 const docBody = fc.constantFrom('rm -rf /', 'ls', 'git push -f\nls', 'echo $X', 'a `b`', '$(rm -rf /)', 'print(1)', 'x\\\ny', "it's", '"q"', 'EOF ', ' EOF', 'EOFX', '#!/bin/sh\nrm -rf ~', 'é ✓', '', 'a\n\nb', 'cd x && rm -rf .', 'X=1\nrm -rf /', '\trm -rf /', 'sh -c "rm -rf /"', 'EOF\nrm -rf /');
 const docDelimiter = fc.constantFrom('EOF', 'EOF', "'EOF'", "'EOF'", 'END', '"EOF"', '-EOF', ' EOF', "'E O'", '1X');
 const doc = fc
-  .tuple(docCommand, docDelimiter, fc.constantFrom('', '', '', ' ', '\t', ' | sh', ' > f', ' && ls', ' # c'), docBody, fc.constantFrom('', '', '', '\nls', '\nrm -rf /', ' ', '\n', '\n\n', 'X', '\n\\rm -rf /'))
+  .tuple(docCommand, docDelimiter, fc.constantFrom('', '', '', '', '', ' ', '\t', ' | sh', ' > f', ' && ls', ' # c', ' | sh | tee x', ' | bash -s', ' 2>&1', ' > .git/hooks/x', ' | sh > f', ' |sh', ' | (sh)', " | sh -c 'rm -rf /'", ' | xargs rm', ' >> ~/x 2>/dev/null', ' | sh; ls', ' | $(ls)'), docBody, fc.constantFrom('', '', '', '\nls', '\nrm -rf /', ' ', '\n', '\n\n', 'X', '\n\\rm -rf /'))
   .map(([c, d, after, body, tail]) => `${c} <<${d}${after}\n${body}\n${d.replace(/'/g, '').replace(/^-/, '').trim()}${tail}`);
 const line = fc.oneof(
   { arbitrary: plainLine, weight: 12 },
@@ -143,7 +143,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(accepted.length).toBeGreaterThan(corpus.length / 6);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /(\)|\}|done|fi) +\d?[<>]/, /\[ -[a-z] /, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<'?EOF'? \| /, /<<'?EOF'? >/, /(\)|\}|done|fi) +\d?[<>]/, /\[ -[a-z] /, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -161,7 +161,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', 'if [ -f a.txt ]; then cat a.txt; fi', '[ -n "$(rm -rf /)" ] && ls', '[ "$x" != y ] || exit 1', 'while [ ! -d x ]; do sleep 1; done', '[ x ] | sh', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
       'if true; then rm -rf /; fi', 'for f in *.ts; do wc -l "$f"; done', 'for i in 1; do git push -f; done', 'while true; do ls; done | sh', 'until x; do y; done', 'for f in $(ls); do rm $f; done',
       'if a; then b; elif c; then d; else e; fi', 'cat x | while read -r l; do sh; done', 'if (cd x && ls); then { rm -rf /; }; fi', 'for x in a; do for y in b; do rm -rf /; done; done',
-      'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cd x && bash -s <<EOF\nls\nEOF\n\nrm -rf /',
+      'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > notes.md\nhello\nEOF', 'cat <<EOF | sh | tee x\nls\nEOF', "cat > f <<'EOF' | bash\ngit push -f\nEOF",
       'bash <<< ls', 'X=1 bash <<< "a b"', 'bash -c "sh" <<< "rm -rf /"', 'cat <<< "$X" | sh', 'sh -s <<< \'git push -f\' && ls', 'diff <(ls a) <(ls b)', 'cat <(curl https://x)', 'echo <(ls)b', 'tee >(sh) | cat',
       '', '\n', ';', 'ls;\n', 'ls\n;', 'ls |\n', 'ls &&\n', '\n\nls\n\n', 'ls \\', 'ls \\\n', '#!/bin/sh\nls',
     ];
@@ -176,7 +176,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
       'echo `(`', '$(ls)=1 x',
       'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'case x in a) y;; esac', 'if x; then\ny; fi',
-      'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > f\nx\nEOF', 'sh <<EOF\n$(rm -rf /)\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
+      'sh <<EOF\n$(rm -rf /)\nEOF', 'cat <<EOF && ls\nx\nEOF', 'cd x && sh x <<EOF | xargs rm\nit\nEOF', 'cat <<EOF | sh > f\nx\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
       '[ a b c ]', '[ "-f" x ]', '[ -f x ]x', '[[ -f x ]]', '[ x ] > f', '! [ x ]', '[ x', 'ls [ x ]', '[ -f x -a -d y ]',
       'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);

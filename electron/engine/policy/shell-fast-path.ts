@@ -58,8 +58,15 @@ export interface FastStage {
   group: FastStage[][] | null;
   /** The word of a here-string (`cmd <<< word`) ending the stage, fed to the command's stdin. */
   here: Word | null;
-  /** The body of a here-document (`cmd <<EOF` ending the line), fed to the command's stdin. */
-  doc: string | null;
+  /** A here-document (`cmd <<EOF`, last on the command's line), fed to the command's stdin. */
+  doc: FastDoc | null;
+}
+
+export interface FastDoc {
+  body: string;
+  /** What follows `<<EOF` on its line, which the parser's reading also feeds the body to: plain redirections, or `| pipeline`. */
+  redirects: FastRedirect[];
+  pipe: FastStage[] | null;
 }
 
 function splitRedirects(text: string): { head: string; redirects: FastRedirect[] } | null {
@@ -657,12 +664,13 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         if (ch === '<' && src[i + 1] === '<' && src[i + 2] !== '<') {
           // A here-document ending the command's line (top level, no substitution in the command).
           const before = src[i - 1];
-          if ((before !== ' ' && before !== '\t') || closer !== '' || stages.length > 0 || negated || subs !== null || hereAt >= 0) return null;
-          const d = hereDocument(src, i);
+          // (After `&&` / `||` the grammar attaches it to the whole and/or list.)
+          if ((before !== ' ' && before !== '\t') || closer !== '' || stages.length > 0 || conn === '&&' || conn === '||' || negated || subs !== null || hereAt >= 0) return null;
+          const d = hereDocument(src, i, reserved);
           if (!d || !cut(i, '\n')) return null;
           const stage = pipelines[pipelines.length - 1]![0]!;
           if (stage.words.every((w) => assignmentAt(w.value, 0))) return null;
-          stage.doc = d.body;
+          stage.doc = d.doc;
           anyRedirect = true;
           stageStart = d.next;
           i = d.next - 1;
@@ -799,18 +807,34 @@ const DO = ['do'];
 const DONE = ['done'];
 
 /**
- * `<<WORD` or `<<'WORD'` at `i`, then the end of the line, the body and a line that is exactly
+ * `<<WORD` or `<<'WORD'` at `i`, then the rest of the line, the body and a line that is exactly
  * WORD, then the end of the source or a line break (`next`: its index). With an unquoted WORD
  * the body may hold no `$`, backtick or backslash (nothing to expand); no line of it may hold
  * WORD at all (the grammar ends the body at a line that starts with it, bash only at WORD
  * alone), and it may not be empty. `<<-`, `<< WORD` and `<<"WORD"` go to the parser.
  */
-function hereDocument(src: string, i: number): { body: string; next: number } | null {
+function hereDocument(src: string, i: number, reserved: ReadonlySet<string>): { doc: FastDoc; next: number } | null {
   HEREDOC_START.lastIndex = i;
   const m = HEREDOC_START.exec(src);
   if (!m) return null;
   const quoted = m[1] !== undefined;
   const delimiter = m[1] ?? m[2]!;
+  // The rest of the `<<EOF` line: nothing, plain redirections, or `| pipeline` (one, no comment).
+  const rest = m[3]!;
+  let redirects: FastRedirect[] = [];
+  let pipe: FastStage[] | null = null;
+  if (rest.trim() !== '') {
+    const bar = /^[ \t]+\|[ \t]/.exec(rest);
+    if (bar) {
+      if (rest.includes('#')) return null;
+      const r = scan(rest.slice(bar[0].length), 0, '', reserved);
+      if (!r || r.pipelines.length !== 1 || r.redirect) return null;
+      pipe = r.pipelines[0]!;
+    } else {
+      if (!DOC_REDIRECTS.test(rest)) return null;
+      redirects = redirectsOf(rest.trimEnd());
+    }
+  }
   const from = HEREDOC_START.lastIndex; // after the line break
   let at = from;
   for (;;) {
@@ -820,14 +844,15 @@ function hereDocument(src: string, i: number): { body: string; next: number } | 
       if (at === from) return null;
       const body = src.slice(from, at);
       if (!quoted && /[$`\\]/.test(body)) return null;
-      return { body, next: eol < 0 ? src.length : eol };
+      return { doc: { body, redirects, pipe }, next: eol < 0 ? src.length : eol };
     }
     // The grammar ends the body at a line that starts with WORD (`EOFX`): no line may hold it.
     if (line.includes(delimiter) || eol < 0) return null;
     at = eol + 1;
   }
 }
-const HEREDOC_START = /<<(?:'([A-Za-z_][A-Za-z0-9_]*)'|([A-Za-z_][A-Za-z0-9_]*))[ \t]*\n/y;
+const HEREDOC_START = /<<(?:'([A-Za-z_][A-Za-z0-9_]*)'|([A-Za-z_][A-Za-z0-9_]*))([^\n]*)\n/y;
+const DOC_REDIRECTS = /^(?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+[ \t]*$/;
 
 /** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
