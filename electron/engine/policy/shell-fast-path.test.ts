@@ -88,14 +88,15 @@ const groupOf = (c: fc.Arbitrary<string>): fc.Arbitrary<string> =>
     { arbitrary: fc.tuple(listOf(c), fc.constantFrom(';', ' ;', ' &', ';  ', '; ')).map(([l, t]) => `{ ${l}${t}}`), weight: 3 },
     { arbitrary: fc.tuple(part(c), part(c)).map(([a, b]) => `if ${a}; then ${b}; fi`), weight: 2 },
     { arbitrary: fc.tuple(part(c), part(c), part(c)).map(([a, b, d]) => `if ${a}; then ${b}; else ${d}; fi`), weight: 3 },
-    { arbitrary: fc.tuple(part(c), part(c), part(c), part(c)).map(([a, b, d, e]) => `if ${a}; then ${b}; elif ${d}; then ${e};fi`), weight: 4 },
+    { arbitrary: fc.tuple(part(c), part(c), part(c), part(c)).map(([a, b, d, e]) => `if ${a}; then ${b}; elif ${d}; then ${e};fi`), weight: 6 },
     { arbitrary: fc.tuple(fc.constantFrom('while', 'until'), part(c), part(c)).map(([k, a, b]) => `${k} ${a}; do ${b}; done`), weight: 2 },
+    { arbitrary: fc.tuple(fc.constantFrom('f', 'deploy', '_x1', 'if', 'a-b', 'rm'), part(c), fc.constantFrom('', '; f', ' && rm', '\nrm')).map(([n, b, t]) => `${n}() { ${b}; }${t}`), weight: 2 },
     { arbitrary: fc.tuple(fc.array(arg, { minLength: 1, maxLength: 3 }), part(c)).map(([vs, b]) => `for x in ${vs.join(' ')}; do ${b}; done`), weight: 2 },
   );
 const oddGroups = ['{ls; }', '{ ls }', '(ls) x', '( )', '{ ls; }x', '((1))', '(ls) > f', '{ ls; } 2>&1', '(ls) # c', '!ls', '! ! ls', '{ ls;}', '(ls)(pwd)', 'ls (x)', '{ }', '(ls;;)', '{ ls; } }', 'a=(1 2)', '(ls\npwd)', '{ ls\n}', '( ls | )', '!', '! ;', '(ls) \\\n&& x', '{\tls; }',
   'if; then x; fi', 'if x then y; fi', 'if x; then y fi', 'for x in; do y; done', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'while x; do; done', 'if x; then y; fi z',
   'if x; then y; fi > f', 'done', 'fi', 'then x', 'if x; then y; done', 'select x in a; do y; done', 'case x in a) y;; esac', 'for x in a | b; do y; done', 'for x in do; do y; done',
-  'for 1x in a; do y; done', 'while x; do y; done < f', '! if x; then y; fi', 'if x; then\ny; fi', 'if x; then y; fi;fi', 'while x; do y; done 2>&1', 'for x in while y; do z; done', 'if x;then y; fi', 'if x; then y;else z; fi'];
+  'for 1x in a; do y; done', 'f () { ls; }', 'f() ( ls )', 'function f { ls; }', 'f() { ls; } > x', 'f(){ ls; }', 'f() {ls; }', 'f() { ls }', 'f()', 'while x; do y; done < f', '! if x; then y; fi', 'if x; then\ny; fi', 'if x; then y; fi;fi', 'while x; do y; done 2>&1', 'for x in while y; do z; done', 'if x;then y; fi', 'if x; then y;else z; fi'];
 // Test commands `[ … ]`: shapes the grammar reads, and shapes it fails on or reads otherwise.
 const testBodies = ['-f a.txt', '-n "$X"', '-z $(ls)', '"$x" != y', 'a = b', 'a == b', '1 -eq 2', '! -d x', 'x', '$X', '-e ~/x', '-n "$(rm -rf /)"', '`ls` = x', '! x', '"" = x', "'a b' != c", '-d src/*', '$(git push -f) = y',
   '-f', '=', '"-f" x', 'x "=" y', 'a b c', '-f x -a -d y', '!= x', '-x', '! ! x', 'x !', '( x )', 'if', '"!" x', '-q x', 'x -a y', '\\-f x', '-f "a b"', '-L $X', '!x', 'a=b'];
@@ -143,7 +144,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(accepted.length).toBeGreaterThan(corpus.length / 6);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<'?EOF'? \| /, /<<'?EOF'? >/, /(\)|\}|done|fi) +\d?[<>]/, /\[ -[a-z] /, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<'?EOF'? \| /, /<<'?EOF'? >/, /(\)|\}|done|fi) +\d?[<>]/, /\[ -[a-z] /, /^\w+\(\) \{ /m, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -158,7 +159,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       '(cd src && ls)', '{ ls; pwd; }', '! rm -rf /', '! ls | sh', 'echo $(ls)', 'X=$(rm -rf ~)', 'PATH=$(pwd) X=$(rm -rf /)', 'X=$(ls) PATH=/x', '$(echo rm) -rf /',
       'echo `git push --force`', 'a | (b; c)', '(a; b) | sh', 'cat x | { sh; }', 'cat x | (sh | tee y)', 'time rm -rf /', 'coproc rm -rf /', 'time -p ls | sh', '(cd x && rm -rf .)',
       'ls && (cd .. && rm -rf /)', 'echo "a $(ls) ${HOME} \\${X}"', '$(echo ${HOME})', '( (ls) )', '{ (ls); }', '(! rm -rf /)', 'X=1 $(rm -rf /)', 'echo $(ls) > out.txt',
-      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', 'if [ -f a.txt ]; then cat a.txt; fi', '[ -n "$(rm -rf /)" ] && ls', '[ "$x" != y ] || exit 1', 'while [ ! -d x ]; do sleep 1; done', '[ x ] | sh', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
+      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', 'f() { rm -rf /; }; f', 'deploy() { git push -f; } && deploy', 'if [ -f a.txt ]; then cat a.txt; fi', '[ -n "$(rm -rf /)" ] && ls', '[ "$x" != y ] || exit 1', 'while [ ! -d x ]; do sleep 1; done', '[ x ] | sh', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
       'if true; then rm -rf /; fi', 'for f in *.ts; do wc -l "$f"; done', 'for i in 1; do git push -f; done', 'while true; do ls; done | sh', 'until x; do y; done', 'for f in $(ls); do rm $f; done',
       'if a; then b; elif c; then d; else e; fi', 'cat x | while read -r l; do sh; done', 'if (cd x && ls); then { rm -rf /; }; fi', 'for x in a; do for y in b; do rm -rf /; done; done',
       'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > notes.md\nhello\nEOF', 'cat <<EOF | sh | tee x\nls\nEOF', "cat > f <<'EOF' | bash\ngit push -f\nEOF",
@@ -171,12 +172,13 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
   it('leaves to tree-sitter what it cannot read for certain', () => {
     for (const l of ['ls & & rm -rf /', 'ls &; x', 'echo $1', 'echo $@',
       'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb',
-      'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'f() { ls; }', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
+      'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
       'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls)>f', '{ ls; } > "$F"', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
       'echo `(`', '$(ls)=1 x',
       'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'case x in a) y;; esac', 'if x; then\ny; fi',
       'sh <<EOF\n$(rm -rf /)\nEOF', 'cat <<EOF && ls\nx\nEOF', 'cd x && sh x <<EOF | xargs rm\nit\nEOF', 'cat <<EOF | sh > f\nx\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
+      'f () { ls; }', 'function f { ls; }', 'f() { ls; } > x', 'f(){ ls; }', 'if() { ls; }',
       '[ a b c ]', '[ "-f" x ]', '[ -f x ]x', '[[ -f x ]]', '[ x ] > f', '! [ x ]', '[ x', 'ls [ x ]', '[ -f x -a -d y ]',
       'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);

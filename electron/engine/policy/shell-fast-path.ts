@@ -381,6 +381,24 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
           continue;
         }
       }
+      if (src.charCodeAt(j) === 40 && src[j + 1] === ')' && words.length === 0 && !inWord && !redirected && group === null && test === 0 && !negated) {
+        // `name() { list; }`: a function definition. The parser's reading judges its body where
+        // it stands (as if it ran) and nothing for the name; no redirection after the body.
+        const name = src.slice(i, j);
+        FUNCTION_BODY.lastIndex = j + 2;
+        if (!NAME.test(name) || reserved.has(name) || !FUNCTION_BODY.test(src)) return null;
+        const r = scan(src, FUNCTION_BODY.lastIndex, '}', reserved);
+        if (!r || r.pipelines.length === 0) return null;
+        const after = afterGroup(src, r.end + 1, closer);
+        if (after === null || after.redirects.length > 0) return null;
+        group = r.pipelines;
+        groupFrom = i;
+        groupEnd = r.end + 1;
+        groupRedirects = [];
+        anyRedirect ||= r.redirect;
+        i = after.next;
+        continue;
+      }
       take(i);
       cur = cur === '' ? src.slice(i, j) : cur + src.slice(i, j);
       end = j;
@@ -799,6 +817,9 @@ function compound(src: string, i: number, kw: string, reserved: ReadonlySet<stri
   } else if (list(DO) === null || list(DONE) === null) return null;
   return { pipelines, next: pos, redirect };
 }
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** After `name()`: blanks, `{`, a blank (the body is read from there). */
+const FUNCTION_BODY = /[ \t]+\{[ \t]/y;
 const FOR_IN = /[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+in[ \t]+/y;
 const THEN = ['then'];
 const ELSE_FI = ['elif', 'else', 'fi'];
