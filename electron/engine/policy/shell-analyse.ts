@@ -122,7 +122,7 @@ class Analyser {
   /** The redirections that write, as parts (after the command or group they follow). */
   private fastRedirects(redirects: FastRedirect[], via: string[]): void {
     for (const r of redirects) {
-      if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
+      if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: r.dynamic } });
     }
   }
 

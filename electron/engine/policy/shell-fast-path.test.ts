@@ -69,7 +69,8 @@ const joiner = fc.oneof(
   { arbitrary: fc.constantFrom(' && ', ' || ', '; ', ';', ' | ', '|', '\n', '\n\n', ' &&\n', ' |\n  ', ' \\\n&& ', ' # note\n', '#x\n', ' & ', '&', ' &\n'), weight: 30 },
   { arbitrary: fc.constantFrom('&>', ' & &', ';;', ' |& ', '\r\n', ' \\\n', ' &; '), weight: 1 },
 );
-const tails = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' >> ~/x', ' < in', ' 2>/dev/null', ' > .git/hooks/x', ' >&2', ' > "$F"', ' >x', '>y', ' > a\\ b', ' 2> $F',
+const tails = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ' > out.txt', ' 2>&1', ' >> ~/x', ' < in', ' 2>/dev/null', ' > .git/hooks/x', ' >&2', ' > "$F"', ' >x', '>y', ' > a\\ b', ' 2> $F',
+  ' > "out $X.txt"', " > 'a b'", ' > ${D}/x', ' 2>"$LOG"', ' > "$(ls)"', ' > "a\\"b"', ' > $1', ' > "$"', ' > "$HOME"/.bashrc', " >> 'x'\"$Y\"z",
   ' <<< ls', ' <<< "rm -rf /"', " <<< 'git push -f'", ' <<< $X', ' <<< "$(ls)"', ' <<<ls', ' <<< a b', ' <<< ls > f', ' <<< "a $X"', '<<< x'];
 const trailers = ['', '', '', '', '', '', '', '', '', '', ' &', ';', ' ;', ' # done', '# x', '\n', ' \\', ' &&', ' |', '  '];
 
@@ -121,13 +122,18 @@ const docDelimiter = fc.constantFrom('EOF', 'EOF', "'EOF'", "'EOF'", 'END', '"EO
 const doc = fc
   .tuple(docCommand, docDelimiter, fc.constantFrom('', '', '', '', '', ' ', '\t', ' | sh', ' > f', ' && ls', ' # c', ' | sh | tee x', ' | bash -s', ' 2>&1', ' > .git/hooks/x', ' | sh > f', ' |sh', ' | (sh)', " | sh -c 'rm -rf /'", ' | xargs rm', ' >> ~/x 2>/dev/null', ' | sh; ls', ' | $(ls)'), docBody, fc.constantFrom('', '', '', '\nls', '\nrm -rf /', ' ', '\n', '\n\n', 'X', '\n\\rm -rf /'))
   .map(([c, d, after, body, tail]) => `${c} <<${d}${after}\n${body}\n${d.replace(/'/g, '').replace(/^-/, '').trim()}${tail}`);
+// Long pipelines in and/or lists (the grammar groups `a | b | c && d` as `a | (b | c && d)`).
+const longPipeline = fc
+  .tuple(fc.array(fc.oneof({ arbitrary: simple, weight: 4 }, { arbitrary: groupOf(simple), weight: 1 }), { minLength: 2, maxLength: 4 }), fc.constantFrom(' && ', ' || ', '; ', '\n', ' & '), simple, fc.boolean())
+  .map(([stages, j, last, before]) => (before ? `${last}${j}${stages.join(' | ')}` : `${stages.join(' | ')}${j}${last}`));
 const line = fc.oneof(
   { arbitrary: plainLine, weight: 12 },
+  { arbitrary: longPipeline, weight: 1 },
   { arbitrary: fc.tuple(fc.constantFrom('', '', 'ls\n', 'cd x && ', 'ls; ', '# c\n'), doc).map(([a, b]) => a + b), weight: 2 },
 );
 
 /** The same corpus on every run (seeded), so a failure reproduces. */
-const corpus = fc.sample(line, { seed: 4242, numRuns: 12000 });
+const corpus = fc.sample(line, { seed: 4242, numRuns: 15000 });
 
 describe('the parser-free fast path agrees with tree-sitter', () => {
   it('on every line of the rule table it accepts', () => {
@@ -141,10 +147,10 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
     expect(disagreements(corpus)).toEqual([]);
     // The comparison means something only if the fast path takes a good share of the corpus,
     // with every class of word it claims to read among them.
-    expect(accepted.length).toBeGreaterThan(corpus.length / 6);
+    expect(accepted.length).toBeGreaterThan(corpus.length / 7);
     const has = (re: RegExp) => accepted.filter((l) => re.test(l)).length;
     for (const re of [/\$[A-Za-z{]/, /"[^"]*\$/, /\\[^\n]/, /\\\n/, / #/, /[^ \n]#/, /\n/, /\*/, /\?/, /\{\}/, /\b1X=2/, /^[A-Za-z_]+=/m, /~/, /'/, /"/, /[^ -~\t\n]/, /\d?>/, /</, /&&/, /\|\|/, /\|/, /;/,
-      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<'?EOF'? \| /, /<<'?EOF'? >/, /(\)|\}|done|fi) +\d?[<>]/, /\[ -[a-z] /, /^\w+\(\) \{ /m, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
+      /\$\(/, /"[^"]*\$\(/, /\$\([^)]*\$\(/, /`/, /(^|[;&|(] *)\(/, /\{ /, /\( *\(/, /\{ *\(|\( *\{/, /! /, /\btime\b/, /\bcoproc\b/, /<<< /, /[<>]\(/, /\bif\b[\s\S]*\bfi\b/, /\belse\b/, /\belif\b/, /\b(while|until)\b[\s\S]*\bdone\b/, /\buntil\b/, /\bfor x in .*\$\(/, /<<EOF\n/, /<<'EOF'\n/, /<<'?EOF'? \| /, /<<'?EOF'? >/, /(\)|\}|done|fi) +\d?[<>]/, /> ?"/, /> ?\$/, /\[ -[a-z] /, /^\w+\(\) \{ /m, /\[ [^\]]*!= /, /\[ ! /, /\[ [^\]]*\$\(/, /<<EOF\n[\s\S]*\nEOF\n/, /(^|[;&|] *)[A-Z]+=\$\(/]) {
       expect(has(re), String(re)).toBeGreaterThan(5);
     }
   });
@@ -159,7 +165,7 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
       '(cd src && ls)', '{ ls; pwd; }', '! rm -rf /', '! ls | sh', 'echo $(ls)', 'X=$(rm -rf ~)', 'PATH=$(pwd) X=$(rm -rf /)', 'X=$(ls) PATH=/x', '$(echo rm) -rf /',
       'echo `git push --force`', 'a | (b; c)', '(a; b) | sh', 'cat x | { sh; }', 'cat x | (sh | tee y)', 'time rm -rf /', 'coproc rm -rf /', 'time -p ls | sh', '(cd x && rm -rf .)',
       'ls && (cd .. && rm -rf /)', 'echo "a $(ls) ${HOME} \\${X}"', '$(echo ${HOME})', '( (ls) )', '{ (ls); }', '(! rm -rf /)', 'X=1 $(rm -rf /)', 'echo $(ls) > out.txt',
-      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', 'f() { rm -rf /; }; f', 'deploy() { git push -f; } && deploy', 'if [ -f a.txt ]; then cat a.txt; fi', '[ -n "$(rm -rf /)" ] && ls', '[ "$x" != y ] || exit 1', 'while [ ! -d x ]; do sleep 1; done', '[ x ] | sh', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
+      'echo "$(rm -rf /)"', 'cd $(mktemp -d) && rm -rf *', 'echo `ls` `pwd`', 'ls && ! git diff --quiet', '! (ls) && x', 'X=`ls`', 'cat $(ls) | sh', 'echo $(sh) | x', '(a) & b', 'a | b && c', '(a | b | c) && e', 'a | b | c; d && e', 'a | b | c\nd || e', 'echo x > "$F"', 'echo x > $F', 'ls > "$HOME/.ssh/config"', "ls > '.git/hooks/pre-commit'", 'ls 2>"$LOG" > ${OUT}.txt', 'f() { rm -rf /; }; f', 'deploy() { git push -f; } && deploy', 'if [ -f a.txt ]; then cat a.txt; fi', '[ -n "$(rm -rf /)" ] && ls', '[ "$x" != y ] || exit 1', 'while [ ! -d x ]; do sleep 1; done', '[ x ] | sh', '(ls) > f', '{ ls; } 2>&1 | cat', 'while read -r l; do echo "$l"; done < list.txt', 'if x; then y; fi > .git/hooks/x', '(cd x && ls) >> log 2>&1', 'a || (b) > x | c',
       'if true; then rm -rf /; fi', 'for f in *.ts; do wc -l "$f"; done', 'for i in 1; do git push -f; done', 'while true; do ls; done | sh', 'until x; do y; done', 'for f in $(ls); do rm $f; done',
       'if a; then b; elif c; then d; else e; fi', 'cat x | while read -r l; do sh; done', 'if (cd x && ls); then { rm -rf /; }; fi', 'for x in a; do for y in b; do rm -rf /; done; done',
       'sh <<EOF\nrm -rf /\nEOF', "cat > src/config.ts <<'EOF'\nexport const port = 3000;\nEOF", "sh <<'EOF'\nrm $X `ls`\nEOF\nls", 'cat <<EOF | sh\nrm -rf /\nEOF', 'cat <<EOF > notes.md\nhello\nEOF', 'cat <<EOF | sh | tee x\nls\nEOF', "cat > f <<'EOF' | bash\ngit push -f\nEOF",
@@ -172,13 +178,14 @@ describe('the parser-free fast path agrees with tree-sitter', () => {
   it('leaves to tree-sitter what it cannot read for certain', () => {
     for (const l of ['ls & & rm -rf /', 'ls &; x', 'echo $1', 'echo $@',
       'echo "a\\`b"', 'echo "a\\\nb"', "echo $'x'", 'echo {a,b}', 'echo {1..3}', 'ls [ab]', 'echo "unterminated', "echo 'x", 'ls |', '&& ls', 'ls;;', 'é', 'ls é', 'ls a\\\nb',
-      'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$F"', 'echo x > $F', 'echo \\" > f', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
-      'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls)>f', '{ ls; } > "$F"', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
+      'export A=1', 'X=1 Y=2\nls', 'X=1\nls', '"if" x', 'ls |& cat', 'ls &> f', 'echo x >| f', 'echo x > "$(f)"', 'echo x > $1', 'echo \\" > f', 'echo x > "a\\"b"', 'echo x > "$"', 'echo $((1))', 'echo ${X:-y}', 'echo "$"',
+      'echo $( ls', 'echo $()', 'echo $(ls', '{ ls }', '{ls; }', '(ls) x', '(ls)>f', '{ ls; } > "$(f)"', 'echo `a\\`b`', 'echo `ls', '! ! ls', '!ls', 'ls | ! cat', '!', 'ls ! x',
       'echo $(ls\npwd)', '(ls\npwd)', 'echo $(ls # x)', 'a=(1 2)', 'coproc { ls; }', 'time (ls)', 'echo x > $(f)', 'echo $(cat <<EOF\nx\nEOF\n)', '( )', '{ ; }', '(ls))', '((ls))',
       'echo `(`', '$(ls)=1 x',
       'if; then x; fi', 'if x then y; fi', 'for x; do y; done', 'for ((i=0;i<3;i++)); do x; done', 'case x in a) y;; esac', 'if x; then\ny; fi',
       'sh <<EOF\n$(rm -rf /)\nEOF', 'cat <<EOF && ls\nx\nEOF', 'cd x && sh x <<EOF | xargs rm\nit\nEOF', 'cat <<EOF | sh > f\nx\nEOF', 'sh <<EOF\nEOF ', 'sh <<-EOF\n\tls\n\tEOF', 'ls | sh <<EOF\nx\nEOF', 'sh <<EOF\nx', '<<EOF\nx\nEOF',
       'f () { ls; }', 'function f { ls; }', 'f() { ls; } > x', 'f(){ ls; }', 'if() { ls; }',
+      'a | b | c && e', 'a | b | c | d || e', 'a && b | c | d', 'a | (b) | sh && echo',
       '[ a b c ]', '[ "-f" x ]', '[ -f x ]x', '[[ -f x ]]', '[ x ] > f', '! [ x ]', '[ x', 'ls [ x ]', '[ -f x -a -d y ]',
       'echo a<(ls)', 'cat < <(ls)', 'sh <<< x > f', 'bash <<<', 'X=1 <<< y', 'bash <<< a b', 'sh <<< "$(ls)"', 'tee >(rm -rf /) < a.txt']) {
       expect(accepts(l), JSON.stringify(l)).toBe(false);

@@ -17,19 +17,53 @@ import type { Word } from './shell-words.js';
  */
 /**
  * Redirections at the end of a simple command, each after a space: `> f`, `>> f`, `N> f`,
- * `N>> f` (N 1-9), `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection) with a
- * plain word as the target, and `N>&M` / `>&-`. Anything else with < or > (no space before the
- * operator, `&>`, `>|`, `<<`, `<&`, a quoted or expanding target, a redirection before a word,
- * an assignment before it) goes to the parser.
+ * `N>> f` (N 1-9), `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection),
+ * and `N>&M` / `>&-`. A target is plain characters, `'…'`, `"…"` with nothing but plain text
+ * and `$NAME` / `${NAME}` inside, `$NAME`, `${NAME}`, or a run of these. Anything else with < or
+ * > (no space before the operator, `&>`, `>|`, `<<`, `<&`, other expansions or escapes in the
+ * target, a redirection before a word, an assignment before it) goes to the parser.
  */
-const TAIL = /^((?:[^<>'"]|'[^']*'|"[^"]*")*?)((?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+)$/;
-const ONE = /[ \t]+((?:[1-9]?>>?|<)[ \t]*([A-Za-z0-9_\-./=:,@%+^~]+)|[1-9]?>&(?:\d+|-))/g;
+const VAR = String.raw`\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})`;
+const TARGET = String.raw`(?:[A-Za-z0-9_\-./=:,@%+^~]|'[^'\n]*'|"(?:[^"\\$\`\n]|${VAR})*"|${VAR})+`;
+const REDIRECT = String.raw`[ \t]+(?:[1-9]?>>?|<)[ \t]*${TARGET}|[ \t]+[1-9]?>&(?:\d+|-)`;
+const TAIL = new RegExp(String.raw`^((?:[^<>'"]|'[^']*'|"[^"]*")*?)((?:${REDIRECT})+)$`);
+const ONE = new RegExp(String.raw`[ \t]+((?:[1-9]?>>?|<)[ \t]*(${TARGET})|[1-9]?>&(?:\d+|-))`, 'g');
 
 export interface FastRedirect {
   /** As written (`> out.txt`, `2>/dev/null`). */
   text: string;
-  /** The file written, or null for input redirections and descriptor duplications. */
+  /** The file written (quotes removed, `${X}` → `$X`), or null for input redirections and descriptor duplications. */
   writes: string | null;
+  /** The file's name holds an expansion: known only at run time. */
+  dynamic: boolean;
+}
+
+/** The value of a TARGET as the parser's reading gives it. */
+function targetValue(t: string): { value: string; dynamic: boolean } {
+  if (!/['"$]/.test(t)) return { value: t, dynamic: false };
+  let value = '';
+  let dynamic = false;
+  for (let i = 0; i < t.length; ) {
+    const c = t[i]!;
+    if (c === "'" || c === '"') {
+      const close = t.indexOf(c, i + 1);
+      const inner = t.slice(i + 1, close);
+      if (c === '"' && inner.includes('$')) {
+        value += canonical(inner);
+        dynamic = true;
+      } else value += inner;
+      i = close + 1;
+    } else if (c === '$') {
+      const m = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/.exec(t.slice(i))!;
+      value += `$${m[1] ?? m[2]!}`;
+      dynamic = true;
+      i += m[0].length;
+    } else {
+      value += c;
+      i++;
+    }
+  }
+  return { value, dynamic };
 }
 
 /**
@@ -90,8 +124,11 @@ function redirectsOf(tail: string): FastRedirect[] {
   for (let r = ONE.exec(tail); r !== null; r = ONE.exec(tail)) {
     // `N>&M` has no target group; `>` / `>>` (with a descriptor or not) write to it.
     const target = r[2];
-    const writes = target !== undefined && !r[1]!.replace(/^\d/, '').startsWith('<') ? target : null;
-    redirects.push({ text: r[1]!, writes });
+    if (target === undefined || r[1]!.replace(/^\d/, '').startsWith('<')) redirects.push({ text: r[1]!, writes: null, dynamic: false });
+    else {
+      const t = targetValue(target);
+      redirects.push({ text: r[1]!, writes: t.value, dynamic: t.dynamic });
+    }
   }
   return redirects;
 }
@@ -166,7 +203,7 @@ function afterGroup(src: string, i: number, closer: string): { next: number; red
   return null;
 }
 /** Plain redirections right after a group or compound command (`(…) > f`, `done < list`, `} 2>&1`), as TAIL's. */
-const GROUP_TAIL = /(?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+/y;
+const GROUP_TAIL = new RegExp(`(?:${REDIRECT})+`, 'y');
 
 /** `${HOME}` → `$HOME` (as shell-words' canonicalExpansions does for the parser's reading). */
 const canonical = (s: string): string => (s.includes('${') ? s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : s);
@@ -346,6 +383,9 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
     // The grammar groups `a || b >x | c` as `(a || b >x) | c` (bash: `a || (b >x | c)`): with a
     // redirection, a pipe and an and/or list on one line, let the parser decide.
     if (andOr && piped && anyRedirect) return null;
+    // It also reads `a | b | c && d` as `a | (b | c && d)` (d fed by a), and takes the next line
+    // into `c` (`a | b | c⏎d > f`): a pipeline of three or more stages must be alone on the line.
+    if (piped && pipelines.length > 1 && pipelines.some((p) => p.length >= 3)) return null;
     return { pipelines, end: at, redirect: anyRedirect, keyword: '' };
   };
 
@@ -873,7 +913,7 @@ function hereDocument(src: string, i: number, reserved: ReadonlySet<string>): { 
   }
 }
 const HEREDOC_START = /<<(?:'([A-Za-z_][A-Za-z0-9_]*)'|([A-Za-z_][A-Za-z0-9_]*))([^\n]*)\n/y;
-const DOC_REDIRECTS = /^(?:[ \t]+(?:[1-9]?>>?|<)[ \t]*[A-Za-z0-9_\-./=:,@%+^~]+|[ \t]+[1-9]?>&(?:\d+|-))+[ \t]*$/;
+const DOC_REDIRECTS = new RegExp(String.raw`^(?:${REDIRECT})+[ \t]*$`);
 
 /** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
