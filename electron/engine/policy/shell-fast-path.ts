@@ -1,71 +1,28 @@
+import { afterGroup, assignmentAt, canonical, DOC_REDIRECTS, KEYWORD_START, keywordAt, redirectsOf, splitRedirects, STARTERS, TERMINATORS, validTest } from './shell-fast-syntax.js';
+import type { FastRedirect } from './shell-fast-syntax.js';
 import type { Word } from './shell-words.js';
 
+export type { FastRedirect };
+
 /**
- * A fast path that skips tree-sitter for the lines agents send most: simple commands joined
- * by `&&`, `||`, `;`, `|`, `&` and newlines, whose words it can read exactly as bash (and the
- * grammar) do. Outside quotes: letters, digits, `_-./=:,@%+^~*?`, the pair `{}` (find's and
- * xargs' placeholder), `$NAME` / `${NAME}` (a dynamic word), a backslash before a printable
- * character (that character; not starting a line), a backslash-newline between words,
- * `# comments` (not `#` inside a word). Program names are plainer still (PROGRAM). Inside '…'
- * anything but ' and newline; inside "…" no ` or newline, `$` only as `$NAME` / `${NAME}`, a
- * backslash before anything but a newline or `. A stage may end in plain redirections
- * (`> out.txt`, `2>&1`; rules below). Anything else (other expansions, parentheses, brackets,
- * other braces, `&>`, reserved words, empty commands, unterminated quotes, non-ASCII outside
- * quotes, shapes the grammar reads differently from bash) returns null and goes to the
- * parser. shell-fast-path.test.ts proves the two paths give the same parts and decisions for
- * the rule table, edge cases and a generated corpus.
+ * A fast path that skips tree-sitter for the lines agents send: a scanner that reads a line
+ * into pipelines of stages and gives exactly the parts, in the same order, that the walk over
+ * the parser's tree gives (shell-analyse.ts turns both into parts). Simple commands joined by
+ * `&&`, `||`, `;`, `|`, `&` and newlines, whose words it reads exactly as bash (and the grammar)
+ * do. Outside quotes: letters, digits, `_-./=:,@%+^~*?`, the pair `{}` (find's and xargs'
+ * placeholder), `$NAME` / `${NAME}` (a dynamic word), a backslash before a printable character
+ * (that character; not starting a line), a backslash-newline between words, `# comments` (not
+ * `#` inside a word). Program names are plainer still (PROGRAM). Inside '…' anything but ' and
+ * newline; inside "…" no newline, `$` only as `$NAME` / `${NAME}` / `$(…)`, a backslash before
+ * anything but a newline or `. Also `$(…)`, `<(…)`, backticks, subshells, brace groups,
+ * `if`/`while`/`until`/`for`, `name() { …; }`, `! …`, `[ … ]` tests of a few shapes,
+ * here-strings, here-documents ending their line and plain redirections (shell-fast-syntax.ts).
+ * Anything else (other expansions, `case`, `[[`, declarations, `&>`, reserved words, empty
+ * commands, unterminated quotes, non-ASCII outside quotes, shapes the grammar reads
+ * differently from bash) returns null and goes to the parser. shell-fast-path.test.ts proves
+ * the two paths give the same parts and decisions for the rule table, edge cases and a
+ * generated corpus.
  */
-/**
- * Redirections at the end of a simple command, each after a space: `> f`, `>> f`, `N> f`,
- * `N>> f` (N 1-9), `< f` (no descriptor: the grammar reads `0<f` as a word and a redirection),
- * and `N>&M` / `>&-`. A target is plain characters, `'…'`, `"…"` with nothing but plain text
- * and `$NAME` / `${NAME}` inside, `$NAME`, `${NAME}`, or a run of these. Anything else with < or
- * > (no space before the operator, `&>`, `>|`, `<<`, `<&`, other expansions or escapes in the
- * target, a redirection before a word, an assignment before it) goes to the parser.
- */
-const VAR = String.raw`\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})`;
-const TARGET = String.raw`(?:[A-Za-z0-9_\-./=:,@%+^~]|'[^'\n]*'|"(?:[^"\\$\`\n]|${VAR})*"|${VAR})+`;
-const REDIRECT = String.raw`[ \t]+(?:[1-9]?>>?|<)[ \t]*${TARGET}|[ \t]+[1-9]?>&(?:\d+|-)`;
-const TAIL = new RegExp(String.raw`^((?:[^<>'"]|'[^']*'|"[^"]*")*?)((?:${REDIRECT})+)$`);
-const ONE = new RegExp(String.raw`[ \t]+((?:[1-9]?>>?|<)[ \t]*(${TARGET})|[1-9]?>&(?:\d+|-))`, 'g');
-
-export interface FastRedirect {
-  /** As written (`> out.txt`, `2>/dev/null`). */
-  text: string;
-  /** The file written (quotes removed, `${X}` → `$X`), or null for input redirections and descriptor duplications. */
-  writes: string | null;
-  /** The file's name holds an expansion: known only at run time. */
-  dynamic: boolean;
-}
-
-/** The value of a TARGET as the parser's reading gives it. */
-function targetValue(t: string): { value: string; dynamic: boolean } {
-  if (!/['"$]/.test(t)) return { value: t, dynamic: false };
-  let value = '';
-  let dynamic = false;
-  for (let i = 0; i < t.length; ) {
-    const c = t[i]!;
-    if (c === "'" || c === '"') {
-      const close = t.indexOf(c, i + 1);
-      const inner = t.slice(i + 1, close);
-      if (c === '"' && inner.includes('$')) {
-        value += canonical(inner);
-        dynamic = true;
-      } else value += inner;
-      i = close + 1;
-    } else if (c === '$') {
-      const m = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/.exec(t.slice(i))!;
-      value += `$${m[1] ?? m[2]!}`;
-      dynamic = true;
-      i += m[0].length;
-    } else {
-      value += c;
-      i++;
-    }
-  }
-  return { value, dynamic };
-}
-
 /**
  * A substitution in a word: `$(…)` and process substitutions `<(…)` / `>(…)` (read here), or
  * backticks (re-read as a script of its own).
@@ -101,36 +58,6 @@ export interface FastDoc {
   /** What follows `<<EOF` on its line, which the parser's reading also feeds the body to: plain redirections, or `| pipeline`. */
   redirects: FastRedirect[];
   pipe: FastStage[] | null;
-}
-
-function splitRedirects(text: string): { head: string; redirects: FastRedirect[] } | null {
-  if (!text.includes('<') && !text.includes('>')) return { head: text, redirects: [] };
-  const m = TAIL.exec(text);
-  if (!m) return null;
-  const head = m[1]!;
-  if (/[<>]/.test(head.replace(/'[^']*'|"[^"]*"/g, ''))) return null;
-  // The grammar reads `- 2>x` as no `-` argument, `0>x` as a word `0`, and gives up on
-  // `a=1 > f`: leave those to the parser (descriptors 1-9 only above).
-  if (/(^|\s)-$/.test(head.trim())) return null;
-  // `a=1 > f`, `- b= >f`: the grammar gives up on some words with `=` before a redirection.
-  if (head.replace(/'[^']*'|"[^"]*"/g, '').includes('=')) return null;
-  return { head: head.trim(), redirects: redirectsOf(m[2]!) };
-}
-
-/** The redirections of a tail that TAIL (or GROUP_TAIL) matched. */
-function redirectsOf(tail: string): FastRedirect[] {
-  const redirects: FastRedirect[] = [];
-  ONE.lastIndex = 0;
-  for (let r = ONE.exec(tail); r !== null; r = ONE.exec(tail)) {
-    // `N>&M` has no target group; `>` / `>>` (with a descriptor or not) write to it.
-    const target = r[2];
-    if (target === undefined || r[1]!.replace(/^\d/, '').startsWith('<')) redirects.push({ text: r[1]!, writes: null, dynamic: false });
-    else {
-      const t = targetValue(target);
-      redirects.push({ text: r[1]!, writes: t.value, dynamic: t.dynamic });
-    }
-  }
-  return redirects;
 }
 
 /** Words of one simple command (quotes removed). */
@@ -183,30 +110,6 @@ function expansion(src: string, i: number): [string, number] | null {
   return [`$${name}`, j];
 }
 
-/**
- * After a group closes at `i`: only a separator (or the enclosing closer) may follow. The index
- * before it (the scan goes on from there), or null. Where a command could start ("command
- * position": nothing of a command yet), `(`, `{ `, `!` and keywords may start one.
- */
-function afterGroup(src: string, i: number, closer: string): { next: number; redirects: FastRedirect[] } | null {
-  let j = i;
-  let redirects: FastRedirect[] = [];
-  GROUP_TAIL.lastIndex = i;
-  const m = GROUP_TAIL.exec(src);
-  if (m) {
-    redirects = redirectsOf(m[0]);
-    j = GROUP_TAIL.lastIndex;
-  }
-  while (src[j] === ' ' || src[j] === '\t') j++;
-  const c = src[j];
-  if (c === undefined || c === ';' || c === '&' || c === '|' || c === '\n' || (c === ')' && closer === ')')) return { next: j - 1, redirects };
-  return null;
-}
-/** Plain redirections right after a group or compound command (`(…) > f`, `done < list`, `} 2>&1`), as TAIL's. */
-const GROUP_TAIL = new RegExp(`(?:${REDIRECT})+`, 'y');
-
-/** `${HOME}` → `$HOME` (as shell-words' canonicalExpansions does for the parser's reading). */
-const canonical = (s: string): string => (s.includes('${') ? s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : s);
 /** A word that starts as an unquoted assignment (`NAME=`, `NAME+=`): the grammar's variable_assignment. */
 const ASSIGN_AT = /[A-Za-z_][A-Za-z0-9_]*\+?=/y;
 /** A program name that is one command substitution (`$(…)`, `` `…` ``): dynamic, read by the grammar as bash does. */
@@ -224,30 +127,6 @@ interface Scan {
   redirect: boolean;
   /** The keyword that ended a `kw` scan. */
   keyword: string;
-}
-
-/** Keywords that end a list inside a compound command, and those that start one. */
-const TERMINATORS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
-const STARTERS = new Set(['if', 'while', 'until', 'for']);
-/** First letters of those keywords, and the keywords by length (no string taken out of the line for other words). */
-const KEYWORD_START = new Uint8Array(128);
-for (const c of 'tefdiwu') KEYWORD_START[c.charCodeAt(0)] = 1;
-const KEYWORDS_BY_LENGTH: readonly (readonly string[])[] = [[], [], ['if', 'fi', 'do'], ['for'], ['then', 'elif', 'else', 'done'], ['while', 'until']];
-/** The keyword that is the whole run of `length` plain characters at `i`, or null. */
-function keywordAt(src: string, i: number, length: number): string | null {
-  for (const k of KEYWORDS_BY_LENGTH[length] ?? []) if (src.startsWith(k, i)) return k;
-  return null;
-}
-/** Does an unquoted assignment (`NAME=`, `NAME+=`) start at `i`? (ASSIGN_AT without the regular expression.) */
-function assignmentAt(src: string, i: number): boolean {
-  let c = src.charCodeAt(i);
-  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
-  let k = i + 1;
-  for (; k < src.length; k++) {
-    c = src.charCodeAt(k);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) break;
-  }
-  return c === 61 || (c === 43 && src.charCodeAt(k + 1) === 61);
 }
 
 /**
@@ -791,29 +670,6 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
   return finish(n);
 }
 
-const UNARY_TESTS = new Set(['-a', '-b', '-c', '-d', '-e', '-f', '-g', '-h', '-k', '-n', '-p', '-r', '-s', '-t', '-u', '-w', '-x', '-z', '-G', '-L', '-N', '-O', '-S']);
-const BINARY_TESTS = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-nt', '-ot', '-ef']);
-/**
- * The shapes of `[ … ]` the grammar reads without error: `[ W ]`, `[ -f W ]`, `[ W = W ]`, each
- * optionally after `!`; operators unquoted (the grammar fails on `[ "-f" x ]`), static operands
- * not looking like operators, assignments or reserved words. `plain`: per word, unquoted and static.
- */
-function validTest(words: Word[], plain: boolean[], reserved: ReadonlySet<string>): boolean {
-  const k = words.length > 1 && words[0]!.value === '!' && plain[0] ? 1 : 0;
-  // The grammar also fails on reserved words and `a=b` as operands.
-  const operand = (q: number): boolean => words[q]!.dynamic || (!/^[-!=(]|=/.test(words[q]!.value) && !reserved.has(words[q]!.value));
-  switch (words.length - k) {
-    case 1:
-      return operand(k);
-    case 2:
-      return plain[k]! && UNARY_TESTS.has(words[k]!.value) && operand(k + 1);
-    case 3:
-      return plain[k + 1]! && BINARY_TESTS.has(words[k + 1]!.value) && operand(k) && operand(k + 2);
-    default:
-      return false;
-  }
-}
-
 /**
  * The compound command starting at `i` with keyword `kw`: its lists in source order (the
  * conditions, bodies and, for `for NAME in WORDS`, a stage with only the substitutions of the
@@ -913,7 +769,6 @@ function hereDocument(src: string, i: number, reserved: ReadonlySet<string>): { 
   }
 }
 const HEREDOC_START = /<<(?:'([A-Za-z_][A-Za-z0-9_]*)'|([A-Za-z_][A-Za-z0-9_]*))([^\n]*)\n/y;
-const DOC_REDIRECTS = new RegExp(String.raw`^(?:${REDIRECT})+[ \t]*$`);
 
 /** `$(list)`, `<(list)` or `>(list)` starting at `i`: the substitution and the index after its `)`. */
 function substitution(src: string, i: number, reserved: ReadonlySet<string>): { sub: FastSub; next: number; redirect: boolean } | null {
