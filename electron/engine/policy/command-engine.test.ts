@@ -141,6 +141,16 @@ describe('lines the grammar reads differently from bash', () => {
     }
   });
 
+  it('a line after a pipeline of three or more stages is a new command, not arguments of the last stage', () => {
+    // The grammar reads `ls | cat | cat⏎rm -rf / > f` as `cat rm -rf /` with no error; with
+    // the fast path off (as for a line it refuses) it must still be judged line by line.
+    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
+    for (const line of ['ls | cat | cat\nrm -rf / > /tmp/x', 'ls | cat | cat <<< x\nrm -rf / 2>&1', 'a | b | c\ngit push --force origin main > log\necho $((1))']) {
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+      expect(uncached.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
   it('a command after a comment that follows assignments is judged on its own', () => {
     expect(engine.evaluate('A=1 B=2 # c\nrm -rf /').decision).toBe('forbid');
     expect(engine.evaluate('A=1 2B=2 # note\nrm -rf /').decision).toBe('forbid');

@@ -187,9 +187,12 @@ export function splitArgs(part: ShellPart): Split {
   return part.split;
 }
 
+const NOT_NORMAL = /\/\/|(^|\/)\.\.?(\/|$)|.\/$/;
+
 /** An argument as written and, if it looks like a path, normalised (`//` → `/`, `/usr/./` → `/usr`). */
 function argForms(v: string): string[] {
-  if (!/^[/~.$]/.test(v)) return [v];
+  // No `//`, no `.` / `..` segment and no trailing `/`: normalising would change nothing.
+  if (!/^[/~.$]/.test(v) || !NOT_NORMAL.test(v)) return [v];
   const n = posix.normalize(v).replace(/(.)\/+$/, '$1');
   return n === v ? [v] : [v, n];
 }

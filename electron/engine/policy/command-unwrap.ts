@@ -99,7 +99,8 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
   let v = via;
   let floors = inherited;
   for (let guard = 0; guard < 64; guard++) {
-    while (w.length > 0 && ASSIGNMENT.test(w[0]!.value)) {
+    // (`includes` first: most words have no `=`, and the expression costs more.)
+    while (w.length > 0 && w[0]!.value.includes('=') && ASSIGNMENT.test(w[0]!.value)) {
       const f = envFloor(ASSIGNMENT.exec(w[0]!.value)![1]!);
       if (f) floors = grown(floors, inherited, f);
       w = w.slice(1);

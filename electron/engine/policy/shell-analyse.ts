@@ -3,6 +3,7 @@ import type { Floor, UnwrapSink } from './command-unwrap.js';
 import { parseBash } from './shell-parser.js';
 import type { TsNode } from './shell-parser.js';
 import { simpleList } from './shell-fast-path.js';
+import type { FastRedirect, FastStage, FastSub } from './shell-fast-path.js';
 import { word, wordValue } from './shell-words.js';
 import type { Word } from './shell-words.js';
 
@@ -39,7 +40,11 @@ export interface ArgSplit {
 
 const MAX_DEPTH = 8;
 /** Words that start a compound command or a declaration: the fast path leaves such lines to the parser. */
-export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
+const SUBSTITUTION = floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another');
+/** An empty list of feeding programs, shared (frozen: nothing may add to it). */
+const PROCESS_SUBSTITUTION = floorOf('shell.process-substitution', 'process substitution runs a command connected through a file');
+const NONE = Object.freeze([]) as unknown as string[];
 const WRITE_OPS = new Set(['>', '>>', '&>', '&>>', '>|', '<>']);
 
 interface WalkCtx {
@@ -57,25 +62,7 @@ class Analyser {
     if (floor) this.structure(src, via, floor);
     if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
     const list = this.fastPath ? simpleList(src, RESERVED) : null;
-    if (list) {
-      for (const pipeline of list) {
-        let pipedFrom: string[] = [];
-        for (let k = 0; k < pipeline.length; k++) {
-          const stage = pipeline[k]!;
-          const start = this.parts.length;
-          this.simple(stage.words, stage.text, { via, depth, pipedFrom, stdinPiped: k > 0 });
-          for (const r of stage.redirects) {
-            if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: false } });
-          }
-          if (k + 1 < pipeline.length) {
-            // The programs of this stage feed the next ones.
-            pipedFrom = pipedFrom.slice();
-            for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
-          }
-        }
-      }
-      return;
-    }
+    if (list) return this.fastList(list, via, depth, NONE, false);
     const { root, hasError } = parseBash(src);
     if (hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
     this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
@@ -84,6 +71,68 @@ class Analyser {
       // gave up on): also judge each line and each backtick body on its own. Only adds parts.
       if (src.includes('\n')) for (const line of src.split('\n')) if (line.trim() !== '') this.script(line, [...via, 'line'], depth + 1, null);
       for (const m of src.matchAll(/`((?:[^`\\]|\\.)*)`/g)) this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
+    }
+  }
+
+  /**
+   * The parts of a list the fast path read, in the order the parser's walk gives them: a
+   * group's commands in place, a stage's substitutions before its command (after it when the
+   * stage is only assignments), redirections last. `from`/`stdin`: what feeds the list.
+   */
+  private fastList(list: FastStage[][], via: string[], depth: number, from: string[], stdin: boolean): void {
+    for (const pipeline of list) {
+      let pipedFrom = from;
+      for (let k = 0; k < pipeline.length; k++) {
+        const stage = pipeline[k]!;
+        const start = this.parts.length;
+        const stdinPiped = stdin || k > 0;
+        if (stage.group) {
+          this.fastList(stage.group, via, depth, pipedFrom, stdinPiped);
+          this.fastRedirects(stage.redirects, via);
+        } else {
+          if (stage.subs && !stage.subsAfter) this.fastSubs(stage.subs, via, depth);
+          const ctx = { via, depth, pipedFrom, stdinPiped };
+          const own = this.parts.length;
+          this.simple(stage.words, stage.text, ctx);
+          if (stage.here) this.fed(stage.here, 'here-string', this.parts.slice(own), ctx);
+          const docReaders = stage.doc === null ? null : this.parts.slice(own).filter((p) => p.kind === 'command');
+          if (stage.subs && stage.subsAfter) this.fastSubs(stage.subs, via, depth);
+          this.fastRedirects(stage.redirects, via);
+          if (docReaders) {
+            // As the parser's reading does: what follows `<<EOF` on its line is fed the body
+            // too, a pipe there taking the command's programs as its input.
+            const doc = stage.doc!;
+            const fedTo = [...docReaders];
+            const start = this.parts.length;
+            this.fastRedirects(doc.redirects, via);
+            if (doc.pipe) this.fastList([doc.pipe], via, depth, [...pipedFrom, ...docReaders.map((p) => p.argv[0]!)], true);
+            fedTo.push(...this.parts.slice(start));
+            this.fed(word(doc.body), 'here-document', fedTo, ctx);
+          }
+        }
+        if (k + 1 < pipeline.length) {
+          // The programs of this stage feed the next ones.
+          pipedFrom = pipedFrom.slice();
+          for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
+        }
+      }
+    }
+  }
+
+  /** The redirections that write, as parts (after the command or group they follow). */
+  private fastRedirects(redirects: FastRedirect[], via: string[]): void {
+    for (const r of redirects) {
+      if (r.writes !== null) this.parts.push({ kind: 'redirect', text: r.text, argv: [], dynamic: [], via, pipedFrom: [], floors: [], readsStdin: false, target: { path: r.writes, dynamic: r.dynamic } });
+    }
+  }
+
+  /** Substitutions as the walk judges them: a floor, then what runs inside (backticks: re-read as a script). */
+  private fastSubs(subs: FastSub[], via: string[], depth: number): void {
+    for (const s of subs) {
+      const command = s.kind !== '<(';
+      this.structure(s.text, via, command ? SUBSTITUTION : PROCESS_SUBSTITUTION);
+      if (s.list) this.fastList(s.list, [...via, command ? '$(…)' : '<(…)'], depth, NONE, false);
+      else this.script(s.body, [...via, '`…`'], depth + 1, null);
     }
   }
 
@@ -124,8 +173,8 @@ class Analyser {
       case 'process_substitution': {
         const sub = node.type === 'command_substitution';
         this.structure(node.text, ctx.via, sub
-          ? floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another')
-          : floorOf('shell.process-substitution', 'process substitution runs a command connected through a file'));
+          ? SUBSTITUTION
+          : PROCESS_SUBSTITUTION);
         if (sub && node.text.startsWith('`') && node.text.endsWith('`')) {
           // Inside backticks bash drops the backslash before $, ` and \ before parsing: re-parse.
           return this.script(node.text.slice(1, -1).replace(/\\([$`\\])/g, '$1'), [...ctx.via, '`…`'], ctx.depth + 1, null);

@@ -53,11 +53,21 @@ function misreads(type: string, text: string, parentType: string): boolean {
 }
 
 /**
+ * A line break between two parts of one command that no backslash escapes: the grammar took the
+ * next line into the command (after a pipeline of three or more stages it reads `a | b | c⏎rm
+ * -rf / > f` as `c rm -rf /`), where bash ends the command at the line break.
+ */
+function gluedLine(parentType: string, src: string, previousEnd: number, start: number): boolean {
+  return parentType === 'command' && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
+}
+
+/**
  * Copy through web-tree-sitter's cursor API (the fallback when the raw calls below are not
  * available). `misread`: the grammar reported no error but read the line differently from
  * bash: it glues a line break into a word when the next line starts with a backslash
- * (`echo ok⏎\rm -rf /` became one `echo` command), and takes a command past a comment after
- * assignments (`A=1 B=2 # c⏎rm -rf /`). Such a tree is treated like one with errors.
+ * (`echo ok⏎\rm -rf /` became one `echo` command), takes a command past a comment after
+ * assignments (`A=1 B=2 # c⏎rm -rf /`), and takes the next line into the last command of a
+ * long pipeline (`gluedLine`). Such a tree is treated like one with errors.
  */
 function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean } {
   const language = tree.language;
@@ -66,20 +76,26 @@ function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean 
   try {
     const root = new TsNode(cur.nodeType, true, src.slice(cur.startIndex, cur.endIndex));
     const stack: TsNode[] = [root];
+    const ends: number[] = [-1]; // per level: where the last child seen there ends
     if (!cur.gotoFirstChild()) return { root, misread };
     for (;;) {
       const t = typeOf(language, cur.nodeTypeId);
-      const n = new TsNode(t.type, t.named, src.slice(cur.startIndex, cur.endIndex));
+      const start = cur.startIndex;
+      const end = cur.endIndex;
+      const n = new TsNode(t.type, t.named, src.slice(start, end));
       const parent = stack[stack.length - 1]!;
-      if (misreads(t.type, n.text, parent.type)) misread = true;
+      if (misreads(t.type, n.text, parent.type) || gluedLine(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
+      ends[ends.length - 1] = end;
       parent.children.push(n);
       if (cur.gotoFirstChild()) {
         stack.push(n);
+        ends.push(-1);
         continue;
       }
       while (!cur.gotoNextSibling()) {
         if (!cur.gotoParent()) return { root, misread };
         stack.pop();
+        ends.pop();
         if (stack.length === 0) return { root, misread };
       }
     }
@@ -140,21 +156,27 @@ function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; 
     const rt = typeOf(language, raw._ts_tree_cursor_current_node_type_id_wasm(t));
     const root = new TsNode(rt.type, true, src.slice(raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t)));
     const stack: TsNode[] = [root];
+    const ends: number[] = [-1]; // per level: where the last child seen there ends
     if (raw._ts_tree_cursor_goto_first_child_wasm(t) !== 1) return { root, misread, hasError };
     let parent = root;
     for (;;) {
       const ty = typeOf(language, raw._ts_tree_cursor_current_node_type_id_wasm(t));
-      const n = new TsNode(ty.type, ty.named, src.slice(raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t)));
-      if (misreads(ty.type, n.text, parent.type)) misread = true;
+      const start = raw._ts_tree_cursor_start_index_wasm(t);
+      const end = raw._ts_tree_cursor_end_index_wasm(t);
+      const n = new TsNode(ty.type, ty.named, src.slice(start, end));
+      if (misreads(ty.type, n.text, parent.type) || gluedLine(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
+      ends[ends.length - 1] = end;
       parent.children.push(n);
       if (raw._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
         stack.push(n);
+        ends.push(-1);
         parent = n;
         continue;
       }
       while (raw._ts_tree_cursor_goto_next_sibling_wasm(t) !== 1) {
         if (raw._ts_tree_cursor_goto_parent_wasm(t) !== 1) return { root, misread, hasError };
         stack.pop();
+        ends.pop();
         if (stack.length === 0) return { root, misread, hasError };
         parent = stack[stack.length - 1]!;
       }
