@@ -13,8 +13,9 @@ if (wanted !== 'serve' && !(wanted === 'engine' && process.argv[3] === 'run')) s
 
 const io = processIO();
 const { exitCode, failed } = await runCli(process.argv, io);
-if (wanted === 'run') {
-  // An interactive run that had no warm engine starts one for the next runs (ADR 0010).
+if (wanted === 'run' && !failed) {
+  // An interactive run that had no warm engine starts one for the next runs (ADR 0010); not
+  // after a bad flag or a run Paddock could not start.
   const { autostartEngine } = await import('./engine/engine-autostart.js');
   const context = { argv: process.argv, env: process.env, cwd: process.cwd(), platform: process.platform, interactive: !!process.stdin.isTTY && !!process.stdout.isTTY };
   await autostartEngine(context, (m) => io.stderr.write(`paddock: ${m}\n`)).catch((e: unknown) =>
