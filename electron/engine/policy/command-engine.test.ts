@@ -151,6 +151,22 @@ describe('lines the grammar reads differently from bash', () => {
     }
   });
 
+  it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
+    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
+    for (const line of ['unsetenv X', 'ls; unsetenv PATH $(ls)']) {
+      const viaTree = tree.evaluate(line);
+      const viaFast = uncached.evaluate(line);
+      expect(viaTree.decision, line).toBe('ask');
+      expect(viaTree.parts.some((p) => p.argv[0] === 'unsetenv'), line).toBe(true);
+      expect({ decision: viaFast.decision, rule: viaFast.rule.id, argv: viaFast.parts.map((p) => p.argv) }).toEqual({
+        decision: viaTree.decision,
+        rule: viaTree.rule.id,
+        argv: viaTree.parts.map((p) => p.argv),
+      });
+    }
+    expect(engine.evaluate('unset X').decision).toBe('allow'); // bash's builtin stays harmless
+  });
+
   it('a command after a comment that follows assignments is judged on its own', () => {
     expect(engine.evaluate('A=1 B=2 # c\nrm -rf /').decision).toBe('forbid');
     expect(engine.evaluate('A=1 2B=2 # note\nrm -rf /').decision).toBe('forbid');

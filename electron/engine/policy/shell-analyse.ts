@@ -165,6 +165,11 @@ class Analyser {
     switch (node.type) {
       case 'command':
         return this.command(node, ctx);
+      case 'unset_command':
+        // The grammar reads `unsetenv` (csh's) as bash's `unset`; bash has no such builtin and
+        // runs a program of that name, so it is judged as one.
+        if (node.children[0]?.type === 'unsetenv') return this.unsetenv(node, ctx);
+        return this.children(node, ctx);
       case 'pipeline':
         return this.pipeline(node, ctx);
       case 'redirected_statement':
@@ -235,6 +240,16 @@ class Analyser {
     this.simple(words, node.text, ctx);
     const consumers = this.parts.slice(start);
     for (const r of redirects) this.redirect(r, ctx, consumers);
+  }
+
+  private unsetenv(node: TsNode, ctx: WalkCtx): void {
+    const words: Word[] = [word('unsetenv')];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      words.push(c.type === 'variable_name' ? word(c.text) : wordValue(c));
+      this.walk(c, ctx);
+    }
+    this.simple(words, node.text, ctx);
   }
 
   private pipeline(node: TsNode, ctx: WalkCtx): void {
