@@ -531,10 +531,23 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         end = i + 1;
         continue;
       }
-      case '(': {
-        // A subshell: its commands are judged as if they stood here.
-        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0) || src[i + 1] === '(') return null;
-        const r = scan(src, i + 1, ')', reserved);
+      case '(':
+      case '{': {
+        if (ch === '{' && src[i + 1] === '}') {
+          // `{}` (find -exec / xargs -I placeholder).
+          take(i);
+          cur += '{}';
+          end = i + 2;
+          i++;
+          continue;
+        }
+        // A subshell `( list )` or a brace group `{ list; }`: its commands are judged as if they
+        // stood here. Other braces may be expansions; `((` is arithmetic. (The grammar reads
+        // `! {` as a command named `{`.)
+        const subshell = ch === '(';
+        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0)) return null;
+        if (subshell ? src[i + 1] === '(' : negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
+        const r = scan(src, i + (subshell ? 1 : 2), subshell ? ')' : '}', reserved);
         if (!r || r.pipelines.length === 0) return null;
         const after = afterGroup(src, r.end + 1, closer);
         if (after === null) return null;
@@ -553,30 +566,6 @@ function scan(src: string, from: number, closer: '' | ')' | '}' | 'kw', reserved
         const last = words[words.length - 1];
         if (last?.value.endsWith('=')) return null;
         return finish(i);
-      }
-      case '{': {
-        if (src[i + 1] === '}') {
-          // `{}` (find -exec / xargs -I placeholder).
-          take(i);
-          cur += '{}';
-          end = i + 2;
-          i++;
-          continue;
-        }
-        // A brace group `{ list; }`; other braces may be expansions. (The grammar reads `! {` as a
-        // command named `{`.)
-        if (!(words.length === 0 && !inWord && !redirected && group === null && test === 0) || negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return null;
-        const r = scan(src, i + 2, '}', reserved);
-        if (!r || r.pipelines.length === 0) return null;
-        const after = afterGroup(src, r.end + 1, closer);
-        if (after === null) return null;
-        group = r.pipelines;
-        groupFrom = i;
-        groupEnd = r.end + 1;
-        groupRedirects = after.redirects;
-        anyRedirect ||= r.redirect || after.redirects.length > 0;
-        i = after.next;
-        continue;
       }
       case '}':
         // Closes a brace group only where a command could start, after `;` or `&`.
