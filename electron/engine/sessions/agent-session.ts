@@ -178,13 +178,7 @@ export function gatedSandbox(sandbox: SandboxContainer, tty: TtyApprovalProvider
       cb();
     },
   });
-  return new Proxy(sandbox, {
-    get(target, prop) {
-      if (prop === 'stream') return stream;
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return withStream(sandbox, stream);
 }
 
 /**
@@ -199,6 +193,11 @@ export function drivenSandbox(sandbox: SandboxContainer, tty: TtyApprovalProvide
       cb();
     },
   });
+  return withStream(sandbox, stream);
+}
+
+/** The sandbox with its input stream replaced; everything else is the sandbox's own. */
+function withStream(sandbox: SandboxContainer, stream: Writable): SandboxContainer {
   return new Proxy(sandbox, {
     get(target, prop) {
       if (prop === 'stream') return stream;
