@@ -133,6 +133,9 @@ export interface RepoChanges {
   truncated: boolean;
 }
 
+/** What follows a diff cut at `maxBytes`. */
+const truncatedNote = (maxBytes: number): string => `\n… diff truncated at ${maxBytes} bytes`;
+
 /**
  * The three git runs `repoChanges` needs, in parallel, under one shell: the engine forks once
  * (a fork of a large process blocks its event loop for milliseconds), the shell forks git.
@@ -204,7 +207,7 @@ export async function repoChanges(repo: string, since: string, maxDiffBytes = 2 
       since,
       head,
       paths,
-      diff: diff.over ? `${text}\n… diff truncated at ${maxDiffBytes} bytes` : text,
+      diff: diff.over ? text + truncatedNote(maxDiffBytes) : text,
       truncated: diff.over,
     };
   } catch {
@@ -243,5 +246,5 @@ export function diffSection(diff: string, path: string): string {
 
 export function cap(text: string, maxBytes: number): { diff: string; truncated: boolean } {
   if (Buffer.byteLength(text) <= maxBytes) return { diff: text, truncated: false };
-  return { diff: `${text.slice(0, maxBytes)}\n… diff truncated at ${maxBytes} bytes`, truncated: true };
+  return { diff: text.slice(0, maxBytes) + truncatedNote(maxBytes), truncated: true };
 }
