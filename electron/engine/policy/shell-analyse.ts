@@ -110,11 +110,7 @@ class Analyser {
             this.fed(word(doc.body), 'here-document', fedTo, ctx);
           }
         }
-        if (k + 1 < pipeline.length) {
-          // The programs of this stage feed the next ones.
-          pipedFrom = pipedFrom.slice();
-          for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') pipedFrom.push(this.parts[q]!.argv[0]!);
-        }
+        if (k + 1 < pipeline.length) pipedFrom = this.feeding(pipedFrom, start);
       }
     }
   }
@@ -259,10 +255,16 @@ class Analyser {
       if (!stage || stage.type === 'comment') continue;
       const start = this.parts.length;
       this.walk(stage, { ...ctx, pipedFrom, stdinPiped: ctx.stdinPiped || !first });
-      const programs = this.parts.slice(start).filter((p) => p.kind === 'command').map((p) => p.argv[0]!);
-      pipedFrom = [...pipedFrom, ...programs];
+      pipedFrom = this.feeding(pipedFrom, start);
       first = false;
     }
+  }
+
+  /** What feeds a pipeline's next stage: `from`, then the programs of the parts added since `start`. */
+  private feeding(from: string[], start: number): string[] {
+    const out = from.slice();
+    for (let q = start; q < this.parts.length; q++) if (this.parts[q]!.kind === 'command') out.push(this.parts[q]!.argv[0]!);
+    return out;
   }
 
   private redirected(node: TsNode, ctx: WalkCtx): void {
