@@ -317,7 +317,8 @@ describe('paddock run through the warm engine', () => {
 // every other test here runs with PADDOCK_ENGINE_AUTOSTART=0 (vitest.config.ts).
 describe('engine autostart and idle exit', () => {
   const autoHome = tempHome('paddock-engine-auto-');
-  const autoEnv = { PADDOCK_HOME: autoHome.home, TERM: 'xterm', PADDOCK_ENGINE_AUTOSTART: '' };
+  // CI runners set CI, which turns autostart off (ADR 0010); these runs stand for a person's.
+  const autoEnv = { PADDOCK_HOME: autoHome.home, TERM: 'xterm', PADDOCK_ENGINE_AUTOSTART: '', CI: '' };
   /** `paddock run` on a terminal (script gives it a pty for stdin and stdout). */
   const runInPty = (cmd: string) => {
     const r = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- bash -c '${cmd}'`, '/dev/null'], {
@@ -350,17 +351,19 @@ describe('engine autostart and idle exit', () => {
     expect(record(id!, autoHome.home)?.owner.pid).toBe(s.pid);
   });
 
-  it('a script (no terminal) or PADDOCK_ENGINE_AUTOSTART=0 starts none', () => {
+  it('a script (no terminal), CI or PADDOCK_ENGINE_AUTOSTART=0 starts none', () => {
     const none = tempHome('paddock-engine-noauto-');
     try {
       const e = { ...autoEnv, PADDOCK_HOME: none.home };
       expect(runCli(['run', '--repo', repo, '--no-tty', '--cmd', 'true'], e).stderr).not.toContain('warm engine');
-      const off = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- true`, '/dev/null'], {
-        env: { ...process.env, ...e, PADDOCK_ENGINE_AUTOSTART: '0' },
-        encoding: 'utf8',
-      });
-      expect(off.status, off.stdout).toBe(0);
-      expect(off.stdout).not.toContain('warm engine');
+      for (const off of [{ PADDOCK_ENGINE_AUTOSTART: '0' }, { CI: 'true' }]) {
+        const r = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- true`, '/dev/null'], {
+          env: { ...process.env, ...e, ...off },
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stdout).toBe(0);
+        expect(r.stdout, JSON.stringify(off)).not.toContain('warm engine');
+      }
       expect(status(e).running).toBe(false);
     } finally {
       none.cleanup();
