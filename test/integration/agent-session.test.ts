@@ -75,8 +75,10 @@ describe('prepareAgentSession', () => {
   it('refuses an unknown agent and --approvals tty without a terminal', async () => {
     const { docker } = await connectEngine();
     const policy = await loadEffectivePolicy({ home, repo, managedPath: null });
-    const base = { docker, repo, policy, events: new SessionEventBus(), args: [], interactive: false };
+    const base = { docker, repo, policy, events: new SessionEventBus(), args: [], interactive: false, env: { ...process.env, PADDOCK_HOME: home } };
     await expect(prepareAgentSession({ ...base, agent: 'nope', approvals: 'deny' })).rejects.toThrow(/expected one of/);
     await expect(prepareAgentSession({ ...base, agent: 'claude', approvals: 'tty' })).rejects.toThrow(/needs a terminal/);
+    // A terminal run whose front end gave no stream to ask on is refused, not prompted on the engine's stderr.
+    await expect(prepareAgentSession({ ...base, agent: 'claude', approvals: 'tty', interactive: true })).rejects.toThrow(/needs a terminal to ask on/);
   });
 });

@@ -64,6 +64,11 @@ export function agentCommand(agent: string, policy: EffectivePolicyResult['polic
   return [agent, ...model, ...args];
 }
 
+function promptOutput(out: NodeJS.WritableStream | undefined): NodeJS.WritableStream {
+  if (!out) throw new PaddockError('BAD_INPUT', '--approvals tty needs a terminal to ask on; none was given');
+  return out;
+}
+
 export async function prepareAgentSession(opts: {
   docker: Docker;
   agent: string;
@@ -76,8 +81,9 @@ export async function prepareAgentSession(opts: {
   interactive: boolean;
   /** A task for the agent: Codex then runs as `codex app-server`, driven by Paddock (docs/gate.md). */
   prompt?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Where the terminal approval prompt is written (default: this process's stderr). */
+  /** The front end's environment: PADDOCK_HOME, the user's name for prompts, model keys. */
+  env: NodeJS.ProcessEnv;
+  /** Where the terminal approval prompt is written; needed for `--approvals tty`. */
   promptOutput?: NodeJS.WritableStream;
   /** Model-API keys held on the host; default: the agent's key from the environment (e.g. ANTHROPIC_API_KEY). */
   credentials?: CredentialBinding[];
@@ -92,14 +98,14 @@ export async function prepareAgentSession(opts: {
   if (opts.prompt !== undefined && agent !== 'codex')
     throw new PaddockError('BAD_INPUT', `--prompt is supported for --agent codex (its app-server channel); give ${agent} its task after --`);
   if (opts.prompt !== undefined && !opts.prompt.trim()) throw new PaddockError('BAD_INPUT', '--prompt is empty');
-  const env = opts.env ?? process.env;
+  const env = opts.env;
   const mode: ApprovalsMode = opts.approvals ?? (opts.interactive ? 'tty' : policy.policy.approvals.unattended);
   const asks = opts.broker ? opts.broker.asks : mode === 'tty';
   if (mode === 'allow' && policy.policy.ceilings.unattended === 'deny')
     throw new PaddockError('BAD_INPUT', '--approvals allow is not permitted by the managed policy (ceilings.unattended: deny)');
   if (mode === 'tty' && !opts.interactive)
     throw new PaddockError('BAD_INPUT', '--approvals tty needs a terminal; use --approvals deny (or allow) for unattended runs');
-  const tty = mode === 'tty' && !opts.broker ? ttyApprovalProvider({ output: opts.promptOutput ?? process.stderr, ...(env.USER ? { user: env.USER } : {}) }) : null;
+  const tty = mode === 'tty' && !opts.broker ? ttyApprovalProvider({ output: promptOutput(opts.promptOutput), ...(env.USER ? { user: env.USER } : {}) }) : null;
   const provider: ApprovalProvider = tty ?? fixedProvider(mode === 'allow' ? 'allow' : 'deny');
   const home = paddockHome(env);
   const broker =
