@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/paddock-cli.js';
+import { CLI, ROOT, runCli, tempHome } from '../helpers/paddock-cli.js';
 
 // The layered policy governs `paddock run`: a project may tighten the sandbox, never loosen it.
 const home = tempHome();
@@ -63,5 +63,44 @@ describe('paddock run under the policy', () => {
     } finally {
       userHome.cleanup();
     }
+  });
+
+  // ADR 0006: an unchanged policy comes from the cache, and then a session start must not even
+  // load the policy parser (YAML, zod, the schema, the bash grammar): that is ~100 ms of every
+  // in-process start. Observed with a module loader hook listing every file Node loads.
+  it('a session start whose policy is cached loads neither YAML, zod nor the bash grammar', () => {
+    const repo = repoWith('cached', 'version: 1\npaths:\n  masked: ["*.key"]\n');
+    const hooks = join(work, 'hooks.mjs');
+    writeFileSync(hooks, "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.LOADED_LIST, url + '\\n');\n  return next(url, context);\n}\n");
+    writeFileSync(join(work, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+    const libraries = (list: string) => {
+      const found = new Set<string>();
+      for (const url of readFileSync(list, 'utf8').trim().split('\n')) {
+        let sources: string[] = [];
+        try {
+          sources = (JSON.parse(readFileSync(`${new URL(url).pathname}.map`, 'utf8')) as { sources: string[] }).sources;
+        } catch {
+          continue; // not a bundle chunk (the launcher, the hook itself)
+        }
+        for (const s of sources) for (const lib of ['zod', 'yaml', 'web-tree-sitter']) if (s.includes(`node_modules/${lib}/`)) found.add(lib);
+      }
+      return [...found].sort();
+    };
+    const run = (n: number) => {
+      const list = join(work, `loaded-${n}.txt`);
+      writeFileSync(list, '');
+      const r = spawnSync(process.execPath, ['--import', join(work, 'register.mjs'), CLI, 'run', '--repo', repo, '--no-tty', '--cmd', 'true'], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, PADDOCK_NO_ENGINE: '1', LOADED_LIST: list },
+        encoding: 'utf8',
+        timeout: 170_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return libraries(list);
+    };
+    // The first start of this policy loads it in full (and so proves the hook sees those libraries);
+    // the second finds it in the cache.
+    expect(run(1)).toEqual(['web-tree-sitter', 'yaml', 'zod']);
+    expect(run(2)).toEqual([]);
   });
 });

@@ -22,6 +22,7 @@ export { checkLayerDraft, managedLocks, readLayerSource, saveLayer } from './pol
 export type { EditableLayer, LayerSource, PolicyLock } from './policy-edit.js';
 export { createMcpJudge, splitMcpToolName } from './mcp-rules.js';
 export type { McpJudge, McpVerdict } from './mcp-rules.js';
-export { approvalArgv, quoteArgv, repoKey } from './policy-projects.js';
+export { approvalArgv, quoteArgv } from './policy-projects.js';
+export { repoKey } from './repo-key.js';
 export { listPolicyPresets, resolvePolicyPreset, PRESET_NAME } from './policy-presets.js';
 export type { PolicyPresetInfo } from './policy-presets.js';

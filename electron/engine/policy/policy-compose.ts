@@ -3,7 +3,8 @@ import { applyCeilings, managedPublicKey, verifyManagedSignature } from './polic
 import { applyLayer, emptyState } from './policy-merge.js';
 import { readPolicySource } from './policy-source.js';
 import type { PolicySource } from './policy-source.js';
-import { applyProjectSection, repoKey } from './policy-projects.js';
+import { applyProjectSection } from './policy-projects.js';
+import { repoKey } from './repo-key.js';
 import { assertProjectTightens } from './policy-tighten.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
 import { policyFingerprint } from './policy-cache.js';

@@ -6,8 +6,7 @@ import { PaddockError } from '../errors.js';
 import { paddockHome } from '../paths.js';
 import type { LayerFile } from './policy-compose.js';
 import { policyCacheDir, readPolicyCache, writePolicyCache } from './policy-cache.js';
-import { resolvePolicyPreset } from './policy-presets.js';
-import { repoKey } from './policy-projects.js';
+import { repoKey } from './repo-key.js';
 import { DEFAULT_MANAGED_PATH } from './policy-types.js';
 import type { EffectivePolicyResult, LayerName, LoadedLayer } from './policy-types.js';
 
@@ -109,7 +108,10 @@ export async function loadEffectivePolicy(options: LoadPolicyOptions = {}): Prom
   const draftLayer = (layer: 'user' | 'project', file: string, text: string): LayerFile => ({ layer, file, bytes: Buffer.from(text, 'utf8') });
   const user = drafts.user !== undefined ? policyLayerPath('user', home) : firstExisting(userFile, join(home, 'policy.yml'));
   if (user) lower.push(drafts.user !== undefined ? draftLayer('user', user, drafts.user) : readLayer('user', user));
-  if (options.preset) lower.push(readLayer('preset', resolvePolicyPreset(options.preset, { home, ...(options.builtInPresetsDir ? { builtInDir: options.builtInPresetsDir } : {}) }).file));
+  if (options.preset) {
+    const { resolvePolicyPreset } = await import('./policy-presets.js'); // YAML: loaded only when a preset is picked
+    lower.push(readLayer('preset', resolvePolicyPreset(options.preset, { home, ...(options.builtInPresetsDir ? { builtInDir: options.builtInPresetsDir } : {}) }).file));
+  }
   if (drafts.project !== undefined && !options.repo) throw new PaddockError('BAD_INPUT', 'a project policy draft needs the repository it belongs to');
   const project = !options.repo ? null : drafts.project !== undefined ? policyLayerPath('project', options.repo) : firstExisting(join(options.repo, '.paddock', 'policy.yaml'), join(options.repo, '.paddock', 'policy.yml'));
   if (project) lower.push(drafts.project !== undefined ? draftLayer('project', project, drafts.project) : readLayer('project', project));

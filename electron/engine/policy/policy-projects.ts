@@ -1,9 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { MergeState } from './policy-merge.js';
 import { policyError } from './policy-source.js';
 import type { PolicySource, YamlPath } from './policy-source.js';
 import type { EffectiveApproval } from './policy-types.js';
+import { repoKey } from './repo-key.js';
 import { analyseCommandLine } from './shell-analyse.js';
 
 /**
@@ -12,15 +11,6 @@ import { analyseCommandLine } from './shell-analyse.js';
  * entry of every section is validated at load so a bad one fails at its file:line:col.
  */
 
-/** The canonical key of a repository: absolute, symlinks resolved when it exists, no trailing slash. */
-export function repoKey(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    return abs;
-  }
-}
 
 /** The argv an approved command stands for; throws a plain Error when it is not exactly one simple static command. */
 export function approvalArgv(command: string): string[] {
