@@ -351,12 +351,14 @@ describe('engine autostart and idle exit', () => {
     expect(record(id!, autoHome.home)?.owner.pid).toBe(s.pid);
   });
 
-  it('a script (no terminal), CI or PADDOCK_ENGINE_AUTOSTART=0 starts none', () => {
+  it('a script (no terminal), CI, PADDOCK_ENGINE_AUTOSTART=0 or a managed policy with engine.autostart: false starts none', () => {
     const none = tempHome('paddock-engine-noauto-');
     try {
       const e = { ...autoEnv, PADDOCK_HOME: none.home };
       expect(runCli(['run', '--repo', repo, '--no-tty', '--cmd', 'true'], e).stderr).not.toContain('warm engine');
-      for (const off of [{ PADDOCK_ENGINE_AUTOSTART: '0' }, { CI: 'true' }]) {
+      const managed = join(none.home, 'managed-policy.yaml');
+      writeFileSync(managed, 'version: 1\nengine:\n  autostart: false\n');
+      for (const off of [{ PADDOCK_ENGINE_AUTOSTART: '0' }, { CI: 'true' }, { PADDOCK_MANAGED_POLICY: managed }]) {
         const r = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} run --repo ${repo} -- true`, '/dev/null'], {
           env: { ...process.env, ...e, ...off },
           encoding: 'utf8',

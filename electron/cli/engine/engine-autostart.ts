@@ -39,12 +39,18 @@ export function autostartSkipped(c: AutostartContext): string | null {
  * After an interactive in-process run: start a warm engine (idle exit after 30 min) so the next
  * `paddock run` of this PADDOCK_HOME starts fast, and say so once. It starts after the session,
  * not beside it: its start-up (the bundle, the grammar's optimised compile) would compete with
- * the session for the CPU.
+ * the session for the CPU. Not when the policy sets `engine.autostart: false`.
  */
 export async function autostartEngine(c: AutostartContext, say: (m: string) => void): Promise<boolean> {
   if (autostartSkipped(c) !== null) return false;
-  const { spawnEngine } = await import('../commands/engine-actions.js');
   const home = resolve(c.cwd, paddockHome(c.env));
+  // The policy's `engine.autostart` (an admin sets it false in the managed policy). The run that
+  // just ended loaded the same layers, so this is the verified-policy cache unless a managed
+  // policy exists, which is loaded in full every time.
+  const { loadEffectivePolicy } = await import('../../engine/policy/policy-loader.js');
+  const { policy } = await loadEffectivePolicy({ home, env: c.env, repo: null, commandParser: false });
+  if (!policy.engine.autostart) return false;
+  const { spawnEngine } = await import('../commands/engine-actions.js');
   spawnEngine(c.env, home, AUTOSTART_IDLE_MS);
   say(
     `started a warm engine for ${home} so the next runs start faster; it stops after ${AUTOSTART_IDLE_MS / 60_000} min without a run ` +

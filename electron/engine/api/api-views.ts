@@ -68,6 +68,7 @@ export function toPolicyView(r: EffectivePolicyResult, repo: string | null): Pol
   add('telemetry', 'enabled', String(p.telemetry.enabled), prov['telemetry.enabled']);
   add('telemetry', 'endpoint', p.telemetry.endpoint ?? '(none)', prov['telemetry.endpoint']);
   add('telemetry', 'log_prompts', String(p.telemetry.log_prompts), prov['telemetry.log_prompts']);
+  add('engine', 'autostart', String(p.engine.autostart), prov['engine.autostart']);
   if (Object.keys(p.ceilings).length > 0) add('ceilings', 'ceilings', JSON.stringify(p.ceilings), prov.ceilings);
   return {
     repo,

@@ -52,18 +52,19 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const objects = (v: unknown): boolean => Array.isArray(v) && v.every(isObj);
 
-/** The shape every consumer relies on (paths, network, commands, approvals, telemetry); anything else is a miss. */
+/** The shape every consumer relies on (paths, network, commands, approvals, telemetry, engine); anything else is a miss. */
 function wellFormed(r: unknown, layers: readonly LoadedLayer[]): r is EffectivePolicyResult {
   if (!isObj(r) || !isObj(r.policy) || !isObj(r.provenance) || !objects(r.warnings) || !objects(r.layers)) return false;
   const p = r.policy;
-  const { commands: c, paths: pa, network: n, approvals: a, agents: ag, telemetry: t } = p;
-  if (!isObj(c) || !isObj(pa) || !isObj(n) || !isObj(a) || !isObj(ag) || !isObj(t) || !isObj(p.ceilings)) return false;
+  const { commands: c, paths: pa, network: n, approvals: a, agents: ag, telemetry: t, engine: e } = p;
+  if (!isObj(c) || !isObj(pa) || !isObj(n) || !isObj(a) || !isObj(ag) || !isObj(t) || !isObj(e) || !isObj(p.ceilings)) return false;
   if (typeof c.default !== 'string' || !strings(c.test_runners) || !objects(c.rules)) return false;
   if (!strings(pa.protected) || !strings(pa.masked) || !strings(pa.allowed_secrets) || !objects(pa.writable_mounts)) return false;
   if (typeof n.default !== 'string' || !strings(n.presets) || !objects(n.rules)) return false;
   if (typeof a.timeout_seconds !== 'number' || typeof a.unattended !== 'string') return false;
   if (typeof ag.default !== 'string' || !strings(ag.allowed) || !isObj(ag.settings)) return false;
   if (typeof t.enabled !== 'boolean' || !isObj(t.headers) || typeof t.log_prompts !== 'boolean') return false;
+  if (typeof e.autostart !== 'boolean') return false;
   // The layers it was made from are exactly the layers being loaded.
   const got = r.layers as LoadedLayer[];
   return got.length === layers.length && got.every((l, i) => l.layer === layers[i]!.layer && l.file === layers[i]!.file && l.sha256 === layers[i]!.sha256 && l.signed === undefined);

@@ -60,6 +60,8 @@ export function formatExplain(r: EffectivePolicyResult): string {
   out.push(`  endpoint: ${p.telemetry.endpoint ?? '(none)'}  ${at(prov['telemetry.endpoint'])}`);
   out.push(`  log_prompts: ${p.telemetry.log_prompts}  ${at(prov['telemetry.log_prompts'])}`);
   for (const h of Object.keys(p.telemetry.headers)) out.push(`  header ${h}: (set)  ${at(prov[`telemetry.headers.${h}`])}`);
+  out.push('engine:');
+  out.push(`  autostart: ${p.engine.autostart}  ${at(prov['engine.autostart'])}`);
   if (Object.keys(p.ceilings).length > 0) out.push(`ceilings: ${JSON.stringify(p.ceilings)}  ${at(prov.ceilings)}`);
   if (r.warnings.length > 0) {
     out.push('', 'Warnings:');

@@ -118,6 +118,8 @@ describe('a project policy cannot loosen', () => {
     ['unattended allow', 'approvals:\n  unattended: allow\n', 3, 15, /nobody is watching/],
     ['telemetry endpoint', 'telemetry:\n  endpoint: http://127.0.0.1:4318/v1/logs\n', 3, 13, /endpoint of its choosing/],
     ['agent bypass args', 'agents:\n  settings:\n    claude: { args: [--verbose] }\n', 4, 21, /extra arguments/],
+    // Even "off": whether a warm engine keeps running on this machine is not a repository's call.
+    ['engine autostart', 'engine:\n  autostart: false\n', 3, 14, /engine\.autostart, which is about how Paddock runs on your machine/],
   ];
   it.each(cases)('%s is refused at file:line:col', async (_name, body, line, col, re) => {
     write(projectFile(), body);
@@ -174,6 +176,18 @@ describe('managed policy', () => {
     const r = await load({ managedPath: managed });
     expect(r.policy.telemetry).toMatchObject({ enabled: true, endpoint: 'http://127.0.0.1:4318/v1/logs' });
     expect(r.provenance['telemetry.endpoint']?.layer).toBe('managed');
+  });
+
+  it('engine.autostart: on by default, the user may turn it off, the managed policy decides over both', async () => {
+    expect((await load()).policy.engine.autostart).toBe(true);
+    expect((await load()).provenance['engine.autostart']?.layer).toBe('default');
+    write(userFile(), 'engine: { autostart: false }\n');
+    expect((await load()).policy.engine).toEqual({ autostart: false });
+    write(userFile(), 'engine: { autostart: true }\n');
+    write(managed, 'engine:\n  autostart: false\n');
+    const r = await load({ managedPath: managed });
+    expect(r.policy.engine.autostart).toBe(false);
+    expect(r.provenance['engine.autostart']).toMatchObject({ layer: 'managed', file: managed, line: 3, col: 14 });
   });
 
   it('lock_rules keeps built-in rules from being disabled by the user', async () => {

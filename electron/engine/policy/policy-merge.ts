@@ -21,11 +21,12 @@ export function emptyState(): MergeState {
     approvals: { timeout_seconds: 300, unattended: 'deny' },
     agents: { default: 'claude', allowed: [], settings: {} },
     telemetry: { enabled: false, endpoint: null, headers: {}, log_prompts: false },
+    engine: { autostart: true },
     ceilings: {},
     repo: null,
   };
   const provenance: Provenance = {};
-  for (const k of ['commands.default', 'network.default', 'mcp.default', 'approvals.timeout_seconds', 'approvals.unattended', 'agents.default', 'telemetry.enabled', 'telemetry.log_prompts']) {
+  for (const k of ['commands.default', 'network.default', 'mcp.default', 'approvals.timeout_seconds', 'approvals.unattended', 'agents.default', 'telemetry.enabled', 'telemetry.log_prompts', 'engine.autostart']) {
     provenance[k] = { ...ENGINE_SOURCE };
   }
   return { policy, provenance, warnings: [] };
@@ -56,6 +57,7 @@ export function applyLayer(st: MergeState, src: PolicySource, lockedRules: Reado
   set(['telemetry', 'enabled'], d.telemetry?.enabled, (v) => (p.telemetry.enabled = v));
   set(['telemetry', 'endpoint'], d.telemetry?.endpoint, (v) => (p.telemetry.endpoint = v));
   set(['telemetry', 'log_prompts'], d.telemetry?.log_prompts, (v) => (p.telemetry.log_prompts = v));
+  set(['engine', 'autostart'], d.engine?.autostart, (v) => (p.engine.autostart = v));
   for (const [k, v] of Object.entries(d.telemetry?.headers ?? {})) {
     p.telemetry.headers[k] = v;
     prov[`telemetry.headers.${k}`] = src.at(['telemetry', 'headers', k]);

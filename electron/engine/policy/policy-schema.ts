@@ -127,6 +127,13 @@ export const TelemetrySchema = z.strictObject({
   log_prompts: z.boolean().optional(),
 });
 
+export const EngineSchema = z.strictObject({
+  autostart: z
+    .boolean()
+    .optional()
+    .describe('An interactive `paddock run` that finds no warm engine starts one for the next runs (stops after 30 min idle)'),
+});
+
 /** `*` any run of characters, `a|b` alternatives; names are matched whole. */
 const namePattern = z
   .string()
@@ -184,6 +191,7 @@ export const PolicyFileSchema = z
     approvals: ApprovalsSchema.optional(),
     agents: AgentsSchema.optional(),
     telemetry: TelemetrySchema.optional(),
+    engine: EngineSchema.optional(),
     mcp: McpSchema.optional(),
     projects: z
       .record(z.string().regex(/^\//, 'expected the absolute path of a repository'), ProjectSectionSchema)

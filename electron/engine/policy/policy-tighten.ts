@@ -94,6 +94,7 @@ export function assertProjectTightens(src: PolicySource, acc: EffectivePolicy, u
   if (t?.headers && Object.keys(t.headers).length > 0) refuse(['telemetry', 'headers'], 'sets telemetry headers');
   if (t?.enabled === true) refuse(['telemetry', 'enabled'], 'turns telemetry on');
   if (t?.log_prompts === true) refuse(['telemetry', 'log_prompts'], 'turns prompt logging on');
+  if (d.engine?.autostart !== undefined) refuse(['engine', 'autostart'], 'sets engine.autostart, which is about how Paddock runs on your machine, not about this repository');
 }
 
 function sorted(o: Record<string, unknown>): Record<string, unknown> {

@@ -77,6 +77,8 @@ export interface EffectivePolicy {
   approvals: { timeout_seconds: number; unattended: 'deny' | 'allow' };
   agents: { default: string; allowed: string[]; settings: Record<string, AgentSettings> };
   telemetry: { enabled: boolean; endpoint: string | null; headers: Record<string, string>; log_prompts: boolean };
+  /** How Paddock itself runs on this machine (not a repository's to decide). */
+  engine: { autostart: boolean };
   ceilings: Ceilings;
   /** The repository whose `projects` section was applied (absolute, symlinks resolved), or null. */
   repo: string | null;
