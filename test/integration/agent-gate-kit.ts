@@ -1,4 +1,4 @@
-// Shared by the agent-behind-the-gate tests (agent-claude, agent-codex): a home and a repo in
+// Shared by the agent-behind-the-gate tests (agent-claude, agent-codex, gate-shell): a home and a repo in
 // tmp, one gated agent session through the SessionRunner, and the five scripted steps (allowed,
 // forbidden, three asks) with the approver and the outcomes every agent must show for them.
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import type { ApprovalProvider } from '../../electron/engine/approvals/approval-
 import type { CredentialBinding } from '../../electron/engine/egress/index.js';
 import { sessionGateExtras } from '../../electron/engine/gate/session-gate.js';
 import { loadEffectivePolicy } from '../../electron/engine/policy/index.js';
-import { ensureAgentImage } from '../../electron/engine/sandbox/image-builder.js';
+import { ensureAgentImage, resolveImage } from '../../electron/engine/sandbox/image-builder.js';
+import { isAgentName } from '../../electron/engine/sandbox/image-recipe.js';
 import { SessionEventBus } from '../../electron/engine/sessions/session-events.js';
 import type { SessionEvent } from '../../electron/engine/sessions/session-events.js';
 import type { SessionResult } from '../../electron/engine/sessions/session-runner.js';
@@ -50,7 +51,7 @@ export interface GatedRun {
 }
 
 /**
- * One agent session behind the gate, from the agent's image layer, under the home's policy:
+ * One agent session behind the gate, under the home's policy:
  * asks go to `provider` (the policy's approval timeout applies), egress is denied but for the
  * model API through the credential broker. `gateDown` closes the gate as soon as it is up.
  */
@@ -58,7 +59,8 @@ export async function runGatedAgent(
   docker: Docker,
   { home, repo }: { home: string; repo: string },
   opts: {
-    agent: 'claude' | 'codex';
+    /** An agent with its own image layer (claude, codex, …) runs from it; any other from the default image. */
+    agent: string;
     command: string[];
     provider: ApprovalProvider;
     credential?: CredentialBinding;
@@ -66,7 +68,9 @@ export async function runGatedAgent(
   },
 ): Promise<GatedRun> {
   const { agent } = opts;
-  const image = (await ensureAgentImage(docker, agent)).tag;
+  const image = isAgentName(agent)
+    ? (await ensureAgentImage(docker, agent)).tag
+    : (await resolveImage(docker, undefined)).tag;
   const events = new SessionEventBus();
   const seen: SessionEvent[] = [];
   events.subscribe((e) => seen.push(e));
