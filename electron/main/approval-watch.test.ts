@@ -1,14 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ApiHandlers, Approval, EventListener } from '../contract/index.js';
-import { procedureNames } from '../contract/index.js';
+import type { Approval, EventListener } from '../contract/index.js';
 import { approvalDialogOptions } from './approval-dialog.js';
 import { approvalPrompt, CHOICE_FOR_SCOPE } from './approval-watch.js';
 import type { DesktopEngine } from './desktop-app.js';
-import { startDesktop } from './desktop-app.js';
-import { createFakeElectron } from './fake-electron.test-helper.js';
+import { startFakeDesktop, stubHandlers } from './fake-desktop.test-helper.js';
 
 const approval = (id: string, over: Partial<Approval> = {}): Approval => ({
   id,
@@ -45,12 +40,9 @@ function approvalsEngine() {
     listeners.forEach((l) =>
       l('approvals.changed', { pending: pending.length, ids: pending.map((a) => a.id) }),
     );
-  const base = Object.fromEntries(
-    procedureNames.map((n) => [n, () => Promise.resolve({})]),
-  ) as unknown as ApiHandlers;
   const engine: DesktopEngine = {
     handlers: {
-      ...base,
+      ...stubHandlers(),
       'sessions.list': () => Promise.resolve([]),
       'approvals.list': () => Promise.resolve([...pending]),
       'approvals.answer': ({ id, choice }) => {
@@ -85,18 +77,8 @@ function approvalsEngine() {
 }
 
 async function start(dialogResponses: Array<number | 'hold'>) {
-  const fake = createFakeElectron({ dialogResponses });
   const eng = approvalsEngine();
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-renderer-'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Paddock</title>');
-  const app = await startDesktop(fake.electron, {
-    preload: '/app/out/preload/index.mjs',
-    rendererDir: dir,
-    icons: { idle: 'idle.png', running: 'running.png', waiting: 'waiting.png' },
-    openEngine: () => Promise.resolve(eng.engine),
-    startHidden: true,
-  });
-  return { fake, eng, app: app! };
+  return { ...(await startFakeDesktop(eng.engine, { electron: { dialogResponses }, startHidden: true })), eng };
 }
 
 const settle = async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ApiHandlers, EventListener, EventPayload, Session } from '../contract/index.js';
+import type { EventListener, EventPayload, Session } from '../contract/index.js';
 import { callChannel, eventChannel, procedureNames } from '../contract/index.js';
 import type { DesktopEngine } from './desktop-app.js';
 import { startDesktop } from './desktop-app.js';
+import { startFakeDesktop, stubHandlers } from './fake-desktop.test-helper.js';
 import type { FakeWebContents } from './fake-electron.test-helper.js';
 import { createFakeElectron } from './fake-electron.test-helper.js';
 
@@ -16,11 +14,10 @@ function fakeEngine() {
   const resumedCalls: string[] = [];
   let attached = 0;
   let closed = false;
-  const base = Object.fromEntries(procedureNames.map((n) => [n, () => Promise.resolve({})])) as unknown as ApiHandlers;
   const running = { id: 's1', attached: true, state: 'running' } as Session;
   const engine: DesktopEngine = {
     handlers: {
-      ...base,
+      ...stubHandlers(),
       'sessions.list': () => Promise.resolve(attached ? [running, { id: 's0', attached: false } as Session] : []),
       'sessions.stop': ({ id }) => (stopped.push(id), Promise.resolve({})),
       'sessions.pause': ({ id }) => (pausedCalls.push(id), (running.state = 'paused'), Promise.resolve({})),
@@ -46,18 +43,8 @@ function fakeEngine() {
 }
 
 async function start(opts: Parameters<typeof createFakeElectron>[0] = {}, startHidden = false) {
-  const fake = createFakeElectron(opts);
   const eng = fakeEngine();
-  const dir = mkdtempSync(join(tmpdir(), 'paddock-renderer-'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Paddock</title>');
-  const app = await startDesktop(fake.electron, {
-    preload: '/app/out/preload/index.mjs',
-    rendererDir: dir,
-    icons: { idle: 'idle.png', running: 'running.png', waiting: 'waiting.png' },
-    openEngine: () => Promise.resolve(eng.engine),
-    startHidden,
-  });
-  return { fake, eng, app: app!, dir };
+  return { ...(await startFakeDesktop(eng.engine, { electron: opts, startHidden })), eng };
 }
 
 const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } });

@@ -1,25 +1,6 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-/**
- * A scripted stand-in for the Anthropic Messages API, on loopback. Each main request (one that
- * offers tools) gets the next step of the script as a `Bash` tool call; once the script is done
- * it answers with text. Every tool result the agent sends back is recorded with its command, so
- * a test sees exactly what the agent was told (output, or the gate's reason for a denial).
- */
-export interface ToolResultSeen {
-  command: string;
-  content: string;
-  isError: boolean;
-}
-
-export interface ScriptedModel {
-  url: string;
-  results: ToolResultSeen[];
-  requests: string[];
-  close(): Promise<void>;
-}
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { recordResult, serveScripted, sseWriter } from './agent-scripted-http.js';
+import type { ScriptedModel, ToolResultSeen } from './agent-scripted-http.js';
 
 interface Block {
   type: string;
@@ -36,9 +17,14 @@ function textOf(c: unknown): string {
   return JSON.stringify(c) ?? '';
 }
 
+/**
+ * A scripted stand-in for the Anthropic Messages API, on loopback. Each main request (one that
+ * offers tools) gets the next step of the script as a `Bash` tool call; once the script is done
+ * it answers with text. Every tool result the agent sends back is recorded with its command, so
+ * a test sees exactly what the agent was told (output, or the gate's reason for a denial).
+ */
 export async function startScriptedModel(steps: string[]): Promise<ScriptedModel> {
   const results: ToolResultSeen[] = [];
-  const requests: string[] = [];
   const commandsById = new Map<string, string>();
   let ids = 0;
 
@@ -49,25 +35,24 @@ export async function startScriptedModel(steps: string[]): Promise<ScriptedModel
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const ev = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    ev('message_start', { type: 'message_start', message });
+    const ev = sseWriter(res);
+    ev('message_start', { message });
     content.forEach((b, index) => {
       if (b.type === 'tool_use') {
-        ev('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: 'Bash', input: {} } });
-        ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } });
+        ev('content_block_start', { index, content_block: { type: 'tool_use', id: b.id, name: 'Bash', input: {} } });
+        ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } });
       } else {
-        ev('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-        ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: (b as { text?: string }).text ?? '' } });
+        ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
+        ev('content_block_delta', { index, delta: { type: 'text_delta', text: (b as { text?: string }).text ?? '' } });
       }
-      ev('content_block_stop', { type: 'content_block_stop', index });
+      ev('content_block_stop', { index });
     });
-    ev('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 5 } });
-    ev('message_stop', { type: 'message_stop' });
+    ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 5 } });
+    ev('message_stop', {});
     res.end();
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    requests.push(`${req.method} ${req.url}`);
     if (!req.url?.includes('/v1/messages')) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"type":"error","error":{"type":"not_found_error","message":"scripted model"}}');
     if (req.url.includes('count_tokens')) return res.writeHead(200, { 'content-type': 'application/json' }).end('{"input_tokens":10}');
     const r = JSON.parse(body) as { stream?: boolean; tools?: { name: string }[]; messages: { role: string; content: string | Block[] }[] };
@@ -80,7 +65,7 @@ export async function startScriptedModel(steps: string[]): Promise<ScriptedModel
         if (b.type !== 'tool_result') continue;
         seen++;
         const command = commandsById.get(b.tool_use_id ?? '') ?? '?';
-        if (!results.some((x) => x.command === command)) results.push({ command, content: textOf(b.content), isError: b.is_error === true });
+        recordResult(results, { command, content: textOf(b.content), isError: b.is_error === true });
       }
     }
     const step = steps[seen];
@@ -90,22 +75,5 @@ export async function startScriptedModel(steps: string[]): Promise<ScriptedModel
     reply(res, stream, [{ type: 'tool_use', id, input: { command: step, description: `step ${seen + 1}` } } as Block], 'tool_use');
   };
 
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => handle(req, res, body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    results,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await serveScripted(handle)), results };
 }

@@ -1,7 +1,6 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { ScriptedModel, ToolResultSeen } from './agent-scripted-model.js';
+import { recordResult, serveScripted, sseWriter } from './agent-scripted-http.js';
+import type { ScriptedModel, ToolResultSeen } from './agent-scripted-http.js';
 
 /**
  * A scripted stand-in for the OpenAI Responses API (what Codex speaks), on loopback. Each
@@ -12,13 +11,11 @@ export async function startScriptedOpenAI(steps: string[]): Promise<ScriptedMode
   const results: ToolResultSeen[] = [];
   /** Every user message text the model was sent (e.g. Paddock's steer messages), once each. */
   const userTexts: string[] = [];
-  const requests: string[] = [];
   const bodies: unknown[] = [];
   const byCall = new Map<string, string>();
   let n = 0;
 
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
-    requests.push(`${req.method} ${req.url}`);
     if (!req.url?.endsWith('/responses')) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"scripted"}}');
     const body = JSON.parse(raw) as { tools?: { name?: string; type?: string }[]; input?: { type?: string; role?: string; call_id?: string; output?: unknown; content?: unknown }[] };
     bodies.push(body);
@@ -33,11 +30,11 @@ export async function startScriptedOpenAI(steps: string[]): Promise<ScriptedMode
       seen++;
       const command = byCall.get(item.call_id ?? '') ?? '?';
       const content = typeof item.output === 'string' ? item.output : JSON.stringify(item.output);
-      if (!results.some((r) => r.command === command)) results.push({ command, content, isError: /denied|forbid|rejected|blocked/i.test(content) });
+      recordResult(results, { command, content, isError: /denied|forbid|rejected|blocked/i.test(content) });
     }
     const id = `resp_${++n}`;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const ev = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    const ev = sseWriter(res);
     ev('response.created', { response: { id } });
     const step = steps[seen];
     if (step === '!fail') {
@@ -60,24 +57,5 @@ export async function startScriptedOpenAI(steps: string[]): Promise<ScriptedMode
     res.end();
   };
 
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (raw += c));
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    results,
-    requests,
-    bodies,
-    userTexts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await serveScripted(handle)), results, bodies, userTexts };
 }

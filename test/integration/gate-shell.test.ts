@@ -1,61 +1,24 @@
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalBroker } from '../../electron/engine/approvals/approval-broker.js';
 import { fixedProvider } from '../../electron/engine/approvals/approval-providers.js';
-import { sessionGateExtras } from '../../electron/engine/gate/session-gate.js';
-import { loadEffectivePolicy } from '../../electron/engine/policy/index.js';
 import { connectEngine } from '../../electron/engine/sandbox/docker-client.js';
-import { resolveImage } from '../../electron/engine/sandbox/image-builder.js';
-import { SessionEventBus } from '../../electron/engine/sessions/session-events.js';
-import type { SessionEvent } from '../../electron/engine/sessions/session-events.js';
-import { SessionRunner } from '../../electron/engine/sessions/session-runner.js';
+import { agentDirs, runGatedAgent } from './agent-gate-kit.js';
 
 // The shell gate for agents without hooks: `sh -c` / `bash -c` found through PATH are judged
 // by the session's gate; the gate file mounted read-only wins over the environment.
 let docker: Docker;
-let home: string;
-let repo: string;
+let dirs: ReturnType<typeof agentDirs>;
 
 beforeAll(async () => {
   docker = (await connectEngine()).docker;
-  home = mkdtempSync(join(tmpdir(), 'paddock-shellgate-home-'));
-  repo = mkdtempSync(join(tmpdir(), 'paddock-shellgate-repo-'));
-  writeFileSync(join(repo, 'README.md'), '# demo\n');
-  if (process.getuid?.() === 0) chownSync(repo, 1000, 1000);
+  dirs = agentDirs('paddock-shellgate-');
 });
-afterAll(() => {
-  rmSync(home, { recursive: true, force: true });
-  rmSync(repo, { recursive: true, force: true });
-});
+afterAll(() => dirs.remove());
 
-async function runScript(script: string, unattended: 'allow' | 'deny') {
-  const events = new SessionEventBus();
-  const seen: SessionEvent[] = [];
-  events.subscribe((e) => seen.push(e));
-  const loaded = await loadEffectivePolicy({ home, repo, managedPath: null });
-  const broker = new ApprovalBroker({ provider: fixedProvider(unattended), events });
-  const runner = new SessionRunner({ docker, events, home });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c: Buffer) => (text += c.toString()));
-  const session = await runner.start({
-    repo,
-    image: (await resolveImage(docker, undefined)).tag,
-    agent: 'aider',
-    // The top-level command is the user's (absolute path: not judged); what it starts is.
-    command: ['/bin/bash', '-c', script],
-    tty: false,
-    output: { stdout: out, stderr: out },
-    egress: { rules: [], defaultDecision: 'deny', decider: null },
-    extras: sessionGateExtras({ agent: 'aider', repo, policy: loaded.policy, broker, events, scratchDir: join(home, 'scratch') }),
-  });
-  session.sandbox.stream.end();
-  const result = await session.done;
-  return { text, exit: result.exitCode, seen };
+function runScript(script: string, unattended: 'allow' | 'deny') {
+  // aider has no hooks: the shell gate applies. The top-level command is the user's (absolute
+  // path: not judged); what it starts is.
+  return runGatedAgent(docker, dirs, { agent: 'aider', command: ['/bin/bash', '-c', script], provider: fixedProvider(unattended) });
 }
 
 describe('shell gate', () => {

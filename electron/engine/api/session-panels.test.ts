@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NetworkDecisionEvent } from '../egress/egress-events.js';
+import { npmDecision } from '../egress/egress-test-kit.test-helper.js';
 import type { PolicyDecisionEvent, ToolResultEvent } from '../gate/gate-events.js';
 import { tempHome } from '../journal/journal-test-helpers.js';
 import { JournalWriter } from '../journal/journal-writer.js';
@@ -22,24 +23,6 @@ const decision = (command: string, over: Partial<PolicyDecisionEvent> = {}): Pol
   ...over,
 });
 const result = (command: string, ok: boolean, output = ''): ToolResultEvent => ({ agent: 'claude', tool: 'Bash', command, ok, output });
-const net = (over: Partial<NetworkDecisionEvent>): NetworkDecisionEvent => ({
-  client: '10.0.0.2:4000',
-  protocol: 'connect',
-  method: 'CONNECT',
-  host: 'registry.npmjs.org',
-  port: 443,
-  address: '104.16.0.1',
-  rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443',
-  ruleDecision: 'allow',
-  decision: 'allow',
-  reason: 'rule',
-  bytesUp: 10,
-  bytesDown: 20,
-  durationMs: 5,
-  startedAt: 1_700_000_000_500,
-  ...over,
-});
-
 /** A real journal with these events (and terminal noise between them). */
 async function journal(events: Array<[string, unknown]>) {
   const h = tempHome();
@@ -77,9 +60,9 @@ describe('side panels over the journal', () => {
 
   it('reads only the wanted kinds from a real journal (text that merely mentions a kind is not a record of it)', async () => {
     const home = await journal([
-      ['network.decision', net({})],
+      ['network.decision', npmDecision()],
       ['policy.decision', decision('ls')],
-      ['network.decision', net({ host: 'evil.example', decision: 'deny', ruleDecision: 'ask', reason: 'ask timed out', bytesUp: 0, bytesDown: 0 })],
+      ['network.decision', npmDecision({ host: 'evil.example', decision: 'deny', ruleDecision: 'ask', reason: 'ask timed out', bytesUp: 0, bytesDown: 0 })],
     ]);
     expect(journalRecords(home, 's1', ['network.decision']).map((r) => (r.data as NetworkDecisionEvent).host)).toEqual(['registry.npmjs.org', 'evil.example']);
     expect(journalRecords(home, 'missing', ['network.decision'])).toEqual([]);
@@ -87,11 +70,11 @@ describe('side panels over the journal', () => {
 
   it('network and commands procedures: entries from the journal, flushed first', async () => {
     const home = await journal([
-      ['network.decision', net({})],
+      ['network.decision', npmDecision()],
       ['policy.decision', decision('npm test')],
       ['tool.result', result('npm test', true, 'passed')],
-      ['network.decision', net({ host: 'evil.example', port: 80, method: 'GET', decision: 'deny', ruleDecision: 'ask', reason: 'ask timed out', bytesUp: 0, bytesDown: 0 })],
-      ['network.decision', net({ client: SELF_CHECK_CLIENT, host: '172.30.0.1', port: 41234, decision: 'deny', ruleDecision: 'deny', reason: 'default' })],
+      ['network.decision', npmDecision({ host: 'evil.example', port: 80, method: 'GET', decision: 'deny', ruleDecision: 'ask', reason: 'ask timed out', bytesUp: 0, bytesDown: 0 })],
+      ['network.decision', npmDecision({ client: SELF_CHECK_CLIENT, host: '172.30.0.1', port: 41234, decision: 'deny', ruleDecision: 'deny', reason: 'default' })],
     ]);
     const flushed: string[] = [];
     const h = panelHandlers({

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isPaddockError } from '../errors.js';
 import { createCommandEngine, formatExplain, loadEffectivePolicy, networkRulesFromPolicy } from '../policy/index.js';
 import type { LoadPolicyOptions } from '../policy/index.js';
+import { refusal } from '../policy/policy-test-kit.test-helper.js';
 import { SessionEventBus } from '../sessions/session-events.js';
 import type { SessionEvent } from '../sessions/session-events.js';
 import { ApprovalBroker } from './approval-broker.js';
@@ -49,15 +49,7 @@ const request = (repo: string, subject: ApprovalSubject): ApprovalRequest => ({
   expiresAt: Date.parse('2026-11-29T12:05:00Z'),
 });
 
-async function loadError(repo: string, o: LoadPolicyOptions = {}): Promise<{ code: string; message: string }> {
-  try {
-    await load(repo, o);
-  } catch (e) {
-    if (isPaddockError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the policy to be refused');
-}
+const loadError = (repo: string, o: LoadPolicyOptions = {}) => refusal(load(repo, o));
 
 describe('always for this project', { timeout: 60_000 }, () => {
   it('the broker writes the approval under projects.<repo>; it applies to that repo only and to exactly that command', async () => {

@@ -5,8 +5,8 @@ import { PaddockError } from '../errors.js';
 import { fixedDecider } from './approval-decider.js';
 import { formatNetworkDecision } from './egress-events.js';
 import { mapResolver } from './egress-judge.js';
-import { startEgressProxy } from './egress-proxy.js';
-import { CollectingSink, fakeHttpUpstream, type FakeUpstream } from './egress-test-kit.test-helper.js';
+import { startEgressProxy, type EgressProxyOptions } from './egress-proxy.js';
+import { CollectingSink, fakeHttpUpstream, npmDecision, type FakeUpstream } from './egress-test-kit.test-helper.js';
 import { RuleSet } from './network-rules.js';
 import { judgeCanaries, liveSelfCheck } from './self-check.js';
 
@@ -22,6 +22,20 @@ const allow = () => [
   { host: '127.0.0.1', ports: [up.port], decision: 'allow' as const },
 ];
 
+/** A proxy on loopback for session `s`: the allow rules above, deny by default, no decider; `over` changes any option. */
+function startProxy(over: Partial<EgressProxyOptions> = {}) {
+  return startEgressProxy({
+    sessionId: 's',
+    listenHost: '127.0.0.1',
+    rules: allow(),
+    defaultDecision: 'deny',
+    decider: null,
+    events: new CollectingSink(),
+    resolver,
+    ...over,
+  });
+}
+
 function get(port: number, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path: url, agent: false }, (res) => {
@@ -36,15 +50,7 @@ function get(port: number, url: string): Promise<number> {
 describe('reload and self-check', () => {
   it('self-checks at start (and logs it), swaps rules without closing the listener, and keeps denying itself', async () => {
     const sink = new CollectingSink();
-    const proxy = await startEgressProxy({
-      sessionId: 's',
-      listenHost: '127.0.0.1',
-      rules: allow(),
-      defaultDecision: 'deny',
-      decider: null,
-      events: sink,
-      resolver,
-    });
+    const proxy = await startProxy({ events: sink });
     try {
       expect(sink.all().filter((e) => e.client === 'paddock-self-check')).toMatchObject([
         { decision: 'deny', host: '127.0.0.1', port: proxy.port },
@@ -64,15 +70,7 @@ describe('reload and self-check', () => {
   });
 
   it('has no gap: requests running across 20 reloads all get an answer from one rule set or the other', async () => {
-    const proxy = await startEgressProxy({
-      sessionId: 's',
-      listenHost: '127.0.0.1',
-      rules: allow(),
-      defaultDecision: 'deny',
-      decider: null,
-      events: new CollectingSink(),
-      resolver,
-    });
+    const proxy = await startProxy();
     try {
       const url = `http://allowed.test:${up.port}/`;
       let stop = false;
@@ -97,15 +95,7 @@ describe('reload and self-check', () => {
   });
 
   it('a malformed reload is refused and the old rules stay', async () => {
-    const proxy = await startEgressProxy({
-      sessionId: 's',
-      listenHost: '127.0.0.1',
-      rules: allow(),
-      defaultDecision: 'deny',
-      decider: null,
-      events: new CollectingSink(),
-      resolver,
-    });
+    const proxy = await startProxy();
     try {
       await expect(proxy.reload([{ host: 'bad*host', decision: 'allow' }])).rejects.toThrow(PaddockError);
       expect(await get(proxy.port, `http://allowed.test:${up.port}/`)).toBe(200);
@@ -155,15 +145,7 @@ describe('reload and self-check', () => {
   });
 
   it('selfCheck after close says the proxy is not accepting; reload after close throws', async () => {
-    const proxy = await startEgressProxy({
-      sessionId: 's',
-      listenHost: '127.0.0.1',
-      rules: [],
-      defaultDecision: 'deny',
-      decider: null,
-      events: new CollectingSink(),
-      resolver,
-    });
+    const proxy = await startProxy({ rules: [] });
     await proxy.close();
     expect(await proxy.selfCheck()).toMatchObject({
       ok: false,
@@ -175,22 +157,16 @@ describe('reload and self-check', () => {
 
 describe('formatNetworkDecision', () => {
   it('prints one compact line', () => {
-    const line = formatNetworkDecision({
-      client: '172.18.0.2:40000',
-      protocol: 'connect',
-      method: 'CONNECT',
-      host: 'registry.npmjs.org',
-      port: 443,
-      address: '104.16.0.1',
-      rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443',
-      ruleDecision: 'allow',
-      decision: 'allow',
-      reason: 'rule',
-      bytesUp: 2048,
-      bytesDown: 3 * 1024 * 1024,
-      durationMs: 321.4,
-      startedAt: Date.UTC(2026, 0, 1, 12, 0, 5),
-    });
+    // This event's client, sizes, duration and time; the CONNECT to registry.npmjs.org:443 and its rule are npmDecision's.
+    const line = formatNetworkDecision(
+      npmDecision({
+        client: '172.18.0.2:40000',
+        bytesUp: 2048,
+        bytesDown: 3 * 1024 * 1024,
+        durationMs: 321.4,
+        startedAt: Date.UTC(2026, 0, 1, 12, 0, 5),
+      }),
+    );
     expect(line).toBe(
       '12:00:05 net ALLOW CONNECT registry.npmjs.org:443 → 104.16.0.1 (rule; rule #1 (preset:npm): allow registry.npmjs.org port 443) ↑2.0kB ↓3.0MB 321ms',
     );
@@ -201,17 +177,7 @@ describe('formatNetworkDecision', () => {
 describe('fail closed', () => {
   it('stops accepting when the self-check after a reload fails, and says so', async () => {
     const closed: string[] = [];
-    const proxy = await startEgressProxy({
-      sessionId: 's',
-      listenHost: '127.0.0.1',
-      rules: allow(),
-      defaultDecision: 'deny',
-      decider: null,
-      events: new CollectingSink(),
-      resolver,
-      maxConnections: 1,
-      onFailClosed: (r) => closed.push(r),
-    });
+    const proxy = await startProxy({ maxConnections: 1, onFailClosed: (r) => closed.push(r) });
     // One client holds the only connection slot, so the live self-check after the reload is dropped.
     const { connect } = await import('node:net');
     const holder = connect(proxy.port, '127.0.0.1');

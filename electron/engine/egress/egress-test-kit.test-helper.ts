@@ -99,3 +99,27 @@ export function rawExchange(
     s.on('close', () => resolve({ text, socket: s }));
   });
 }
+
+/**
+ * A network decision as the proxy records one: a CONNECT to registry.npmjs.org:443 (104.16.0.1)
+ * from the sandbox, allowed by the npm preset's rule; `over` changes any field.
+ */
+export function npmDecision(over: Partial<NetworkDecisionEvent> = {}): NetworkDecisionEvent {
+  return {
+    client: '10.0.0.2:4000',
+    protocol: 'connect',
+    method: 'CONNECT',
+    host: 'registry.npmjs.org',
+    port: 443,
+    address: '104.16.0.1',
+    rule: 'rule #1 (preset:npm): allow registry.npmjs.org port 443',
+    ruleDecision: 'allow',
+    decision: 'allow',
+    reason: 'rule',
+    bytesUp: 10,
+    bytesDown: 20,
+    durationMs: 5,
+    startedAt: 1_700_000_000_500,
+    ...over,
+  };
+}

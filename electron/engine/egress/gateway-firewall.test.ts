@@ -42,6 +42,7 @@ describe('applyGatewayFirewall', () => {
     const inserts = fake.calls();
     expect(inserts).toHaveLength(3);
     expect(inserts[0]).toMatch(/^-I INPUT 1 -i br-0123456789ab .*-j DROP$/);
+    expect(inserts[1]).toMatch(/^-I INPUT 1 -i br-0123456789ab -d 172\.18\.0\.1 -p udp --dport 53 .*-j ACCEPT$/);
     expect(inserts[2]).toMatch(/-d 172\.18\.0\.1 -p tcp --dport 3128 .*-j ACCEPT$/);
     // Each comment names the session and the owning process, for the reaper after a kill -9.
     expect(inserts.every((c) => c.includes('; session=s-1; owner=4242/777'))).toBe(true);

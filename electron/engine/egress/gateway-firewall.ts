@@ -78,35 +78,24 @@ export async function applyGatewayFirewall(input: GatewayFirewallInput): Promise
   if (!(input.capable ?? hasNetAdmin)())
     return none('Paddock runs without CAP_NET_ADMIN (not as root), so it cannot change the host firewall');
   const c = (what: string) => ['-m', 'comment', '--comment', comment(what, input)];
-  // Inserted at the top in reverse order, so they read: accept proxy, accept dns, drop rest.
-  const rules: string[][] = [['-i', input.bridge, ...c('session bridge, nothing else'), '-j', 'DROP']];
-  if (input.dns !== false)
-    rules.push([
-      '-i',
-      input.bridge,
-      '-d',
-      input.gateway,
-      '-p',
-      'udp',
-      '--dport',
-      '53',
-      ...c('dns refuser'),
-      '-j',
-      'ACCEPT',
-    ]);
-  rules.push([
+  /** Accept `proto` to `port` on the gateway from the session bridge. */
+  const accept = (proto: 'tcp' | 'udp', port: number, what: string) => [
     '-i',
     input.bridge,
     '-d',
     input.gateway,
     '-p',
-    'tcp',
+    proto,
     '--dport',
-    String(input.proxyPort),
-    ...c('egress proxy'),
+    String(port),
+    ...c(what),
     '-j',
     'ACCEPT',
-  ]);
+  ];
+  // Inserted at the top in reverse order, so they read: accept proxy, accept dns, drop rest.
+  const rules: string[][] = [['-i', input.bridge, ...c('session bridge, nothing else'), '-j', 'DROP']];
+  if (input.dns !== false) rules.push(accept('udp', 53, 'dns refuser'));
+  rules.push(accept('tcp', input.proxyPort, 'egress proxy'));
   const added: string[][] = [];
   const remove = async () => {
     for (const r of added.splice(0).reverse()) await run(bin, ['-D', 'INPUT', ...r]).catch(() => undefined);

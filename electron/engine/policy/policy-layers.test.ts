@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isPaddockError } from '../errors.js';
 import { createCommandEngine } from './command-engine.js';
 import { loadEffectivePolicy } from './policy-loader.js';
 import type { LoadPolicyOptions } from './policy-loader.js';
+import { refusal, writePolicy } from './policy-test-kit.test-helper.js';
 
 let dir: string;
 let home: string;
@@ -24,19 +24,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const userFile = () => join(home, 'policy.yaml');
 const projectFile = () => join(repo, '.paddock', 'policy.yaml');
-const write = (file: string, body: string) => writeFileSync(file, `version: 1\n${body}`);
+const write = writePolicy;
 const load = (o: LoadPolicyOptions = {}) => loadEffectivePolicy({ home, repo, managedPath: null, env: {}, ...o });
 
-/** The error a load throws, with its code and message. */
-async function loadError(o: LoadPolicyOptions = {}): Promise<{ code: string; message: string }> {
-  try {
-    await load(o);
-  } catch (e) {
-    if (isPaddockError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the policy to be refused');
-}
+const loadError = (o: LoadPolicyOptions = {}) => refusal(load(o));
 
 describe('layers and provenance', () => {
   it('defaults alone: every value traces to the default policy file and line', async () => {

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isPaddockError } from '../errors.js';
 import { createCommandEngine } from './command-engine.js';
 import { loadEffectivePolicy } from './policy-loader.js';
 import type { LoadPolicyOptions } from './policy-loader.js';
+import { refusal, writePolicy } from './policy-test-kit.test-helper.js';
 import { builtInPresetsDir, listPolicyPresets, resolvePolicyPreset } from './policy-presets.js';
 import { formatExplain } from './policy-explain.js';
 
@@ -23,19 +23,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const write = (file: string, body: string) => writeFileSync(file, `version: 1\n${body}`);
+const write = writePolicy;
 const userPreset = (name: string) => join(home, 'presets', `${name}.yaml`);
 const load = (o: LoadPolicyOptions = {}) => loadEffectivePolicy({ home, repo, managedPath: null, env: {}, builtInPresetsDir: builtIn, ...o });
 
-async function loadError(o: LoadPolicyOptions): Promise<{ code: string; message: string }> {
-  try {
-    await load(o);
-  } catch (e) {
-    if (isPaddockError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the policy to be refused');
-}
+const loadError = (o: LoadPolicyOptions) => refusal(load(o));
 
 describe('policy presets: the preset layer', () => {
   it('sits between the user and the project layer, with provenance "preset" file:line:col', async () => {

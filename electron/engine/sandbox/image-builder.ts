@@ -151,26 +151,29 @@ async function runDefaultSteps(docker: Docker, hashes: RecipeHashes, todo: Defau
 }
 
 /**
+ * `tag` as it is when it exists (unless forced); otherwise `build` runs under the data dir's build
+ * lock. A tag that another process built while this one waited for the lock is taken as it is.
+ */
+async function existingOrBuild(docker: Docker, tag: string, opts: EnsureImageOptions, build: () => Promise<EnsuredImage>): Promise<EnsuredImage> {
+  const existing = async () => {
+    const id = opts.force ? null : await imageId(docker, tag);
+    return id ? { tag, id, built: false } : null;
+  };
+  return (await existing()) ?? withBuildLock(dataPaths().imageCache, async () => (await existing()) ?? build(), lockOpts(opts));
+}
+
+/**
  * Paddock's default agent image, built locally without any registry when its recipe's tag is
  * missing. Returns built:false (and does nothing) when the tag already exists.
  */
 export async function ensureDefaultImage(docker: Docker, opts: EnsureImageOptions = {}): Promise<EnsuredImage> {
   const hashes = recipeHashes();
   const tag = imageTag(hashes.image);
-  if (!opts.force) {
-    const id = await imageId(docker, tag);
-    if (id) return { tag, id, built: false };
-  }
-  return withBuildLock(
-    dataPaths().imageCache,
-    async () => {
-      const todo = await defaultPlan(docker, hashes, opts.force ?? false);
-      if (todo.names.length === 0) return { tag, id: (await imageId(docker, tag)) ?? '', built: false };
-      const id = await runDefaultSteps(docker, hashes, todo, new Plan(todo.names, opts.onProgress), opts);
-      return { tag, id, built: true };
-    },
-    lockOpts(opts),
-  );
+  return existingOrBuild(docker, tag, opts, async () => {
+    const todo = await defaultPlan(docker, hashes, opts.force ?? false);
+    const id = await runDefaultSteps(docker, hashes, todo, new Plan(todo.names, opts.onProgress), opts);
+    return { tag, id, built: true };
+  });
 }
 
 /**
@@ -183,35 +186,23 @@ export async function ensureAgentImage(docker: Docker, agent: AgentName, opts: E
   const hashes = recipeHashes();
   const hash = agentRecipeHash(agent, hashes.image);
   const tag = agentTag(agent, hash);
-  if (!opts.force) {
-    const id = await imageId(docker, tag);
-    if (id) return { tag, id, built: false };
-  }
-  return withBuildLock(
-    dataPaths().imageCache,
-    async () => {
-      const force = opts.force ?? false;
-      if (!force) {
-        const id = await imageId(docker, tag);
-        if (id) return { tag, id, built: false };
-      }
-      const todo = await defaultPlan(docker, hashes, force);
-      const npmStep = `npm install ${recipe.packages.map((p) => `${p.name}@${p.version}`).join(' ')}`;
-      const plan = new Plan([...todo.names, npmStep, `${agent} layer`], opts.onProgress);
-      await runDefaultSteps(docker, hashes, todo, plan, opts);
-      const dir = scratchDir(`agent-${agent}`);
-      try {
-        await stageAgent(agent, dir, plan.step());
-        writeFileSync(join(dir, 'Dockerfile'), agentDockerfile(agent, dir, imageTag(hashes.image), hash));
-        normalizeModes(join(dir, 'pkg'));
-        const id = await buildContext(docker, dir, tag, { nocache: force, log: plan.step() });
-        return { tag, id, built: true };
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    lockOpts(opts),
-  );
+  return existingOrBuild(docker, tag, opts, async () => {
+    const force = opts.force ?? false;
+    const todo = await defaultPlan(docker, hashes, force);
+    const npmStep = `npm install ${recipe.packages.map((p) => `${p.name}@${p.version}`).join(' ')}`;
+    const plan = new Plan([...todo.names, npmStep, `${agent} layer`], opts.onProgress);
+    await runDefaultSteps(docker, hashes, todo, plan, opts);
+    const dir = scratchDir(`agent-${agent}`);
+    try {
+      await stageAgent(agent, dir, plan.step());
+      writeFileSync(join(dir, 'Dockerfile'), agentDockerfile(agent, dir, imageTag(hashes.image), hash));
+      normalizeModes(join(dir, 'pkg'));
+      const id = await buildContext(docker, dir, tag, { nocache: force, log: plan.step() });
+      return { tag, id, built: true };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 export interface ResolvedImage {
