@@ -68,7 +68,7 @@ export function openGroup(s: Scanner, i: number): number {
     s.end = i + 2;
     return i + 1;
   }
-  if (!(s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0)) return NO;
+  if (!s.commandStart()) return NO;
   if (subshell ? src[i + 1] === '(' : s.negated || (src[i + 1] !== ' ' && src[i + 1] !== '\t')) return NO;
   const r = scan(src, i + (subshell ? 1 : 2), subshell ? ')' : '}', s.reserved);
   if (!r || r.pipelines.length === 0) return NO;
@@ -91,7 +91,7 @@ export function bang(s: Scanner, i: number): number {
     s.end = i + op.length;
     return i + op.length - 1;
   }
-  if ((next !== ' ' && next !== '\t') || !(s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0) || s.negated || s.stages.length > 0) return NO;
+  if ((next !== ' ' && next !== '\t') || !s.commandStart() || s.negated || s.stages.length > 0) return NO;
   // The grammar fails on some `! NAME=…` lines: leave assignments after `!` to the parser.
   let j = i + 1;
   while (src[j] === ' ' || src[j] === '\t') j++;
@@ -103,7 +103,7 @@ export function bang(s: Scanner, i: number): number {
 
 /** `[` at `i`: a test command `[ … ]` where a command could start (`[[` goes to the parser). */
 export function testOpen(s: Scanner, i: number): number {
-  if (!(s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0) || s.negated || (s.src[i + 1] !== ' ' && s.src[i + 1] !== '\t')) return NO;
+  if (!s.commandStart() || s.negated || (s.src[i + 1] !== ' ' && s.src[i + 1] !== '\t')) return NO;
   s.test = 1;
   if (s.first < 0) s.first = i;
   return i;

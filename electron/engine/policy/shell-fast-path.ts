@@ -157,6 +157,20 @@ export class Scanner {
     this.stageStart = from;
   }
 
+  /**
+   * Nothing of a command yet, so a command could start here ("command position"): where `(`,
+   * `{ `, `!`, `[ `, keywords and `name()` may start one and `}` may close a group. (Whether
+   * the pipeline started with `!` is checked apart: each construct takes it differently.)
+   */
+  commandStart(): boolean {
+    return this.words.length === 0 && !this.inWord && !this.redirected && this.group === null && this.test === 0;
+  }
+
+  /** A list inside a group or compound command may end here: after `;` or `&`, at a command's start. */
+  listMayEnd(): boolean {
+    return this.stages.length === 0 && (this.conn === ';' || this.conn === '&');
+  }
+
   take(at: number): void {
     if (!this.inWord) {
       this.inWord = true;

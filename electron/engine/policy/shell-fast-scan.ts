@@ -47,11 +47,11 @@ export function scan(src: string, from: number, closer: Closer, reserved: Readon
       // A run of plain characters, taken in one slice.
       let j = i + 1;
       while (j < n && (code = src.charCodeAt(j)) < 128 && BARE[code] === 1) j++;
-      const w = KEYWORD_START[src.charCodeAt(i)] === 1 && (s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0) && !s.negated ? keywordAt(src, i, j - i) : null;
+      const w = KEYWORD_START[src.charCodeAt(i)] === 1 && s.commandStart() && !s.negated ? keywordAt(src, i, j - i) : null;
       if (w !== null) {
         if (endsList(src, j, w)) {
           // The end of a list inside a compound command, after `;` or `&`.
-          if (closer !== 'kw' || s.stages.length > 0 || (s.conn !== ';' && s.conn !== '&')) return null;
+          if (closer !== 'kw' || !s.listMayEnd()) return null;
           const r = s.finish(i);
           if (r) r.keyword = w;
           return r;
@@ -62,7 +62,7 @@ export function scan(src: string, from: number, closer: Closer, reserved: Readon
           continue;
         }
       }
-      if (src.charCodeAt(j) === 40 && src[j + 1] === ')' && (s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0) && !s.negated) {
+      if (src.charCodeAt(j) === 40 && src[j + 1] === ')' && s.commandStart() && !s.negated) {
         i = functionDefinition(s, i, j);
         if (i === NO) return null;
         continue;
@@ -122,7 +122,7 @@ export function scan(src: string, from: number, closer: Closer, reserved: Readon
       }
       case '}':
         // Closes a brace group only where a command could start, after `;` or `&`.
-        if (closer !== '}' || !(s.words.length === 0 && !s.inWord && !s.redirected && s.group === null && s.test === 0) || s.negated || s.stages.length > 0 || (s.conn !== ';' && s.conn !== '&')) return null;
+        if (closer !== '}' || !s.commandStart() || s.negated || !s.listMayEnd()) return null;
         return s.finish(i);
       case '<':
       case '>':
