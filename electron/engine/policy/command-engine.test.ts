@@ -151,6 +151,24 @@ describe('lines the grammar reads differently from bash', () => {
     }
   });
 
+  it('a line break inside `[ … ]` ends the test command, as in bash: the next line is a command of its own', () => {
+    // The grammar reads `[ ⏎rm -rf / ]` as one test ("nothing runs"); bash runs `[` (missing `]`)
+    // and then `rm -rf / ]`. Both paths must see the second line as a command.
+    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
+    for (const line of ['[ \nrm -rf / ]', '[ -n x\n] && rm -rf /', '[ -f a ] && [ \ngit push --force origin main ]', 'ls; [ x = \nrm -rf / ]']) {
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+      expect(uncached.evaluate(line).decision, line).toBe('forbid');
+    }
+    // An unknown program on the next line is asked about, not "nothing runs".
+    for (const line of ['[ \nx ]', '[ -n a\nx ]']) {
+      expect(tree.evaluate(line).decision, line).toBe('ask');
+      expect(uncached.evaluate(line).decision, line).toBe('ask');
+    }
+    // What bash reads across lines stays as it was: `[[ … ]]`, quoted line breaks, substitutions.
+    for (const line of ['[[ \n -n x ]]', '[ "a\nb" = x ]', "[ 'a\nb' = x ]"]) expect(tree.evaluate(line).decision, line).toBe('allow');
+    expect(tree.evaluate('[ -n "$(ls\nls)" ]').decision).toBe('ask');
+  });
+
   it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
     const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
     for (const line of ['unsetenv X', 'ls; unsetenv PATH $(ls)']) {

@@ -77,6 +77,9 @@ const wrappers: Wrap[] = [
   any((l) => `false || ${l}`),
   any((l) => `${l}; ls`),
   any((l) => `ls\n${l}`),
+  // bash ends `[` at the line break; the grammar reads on to the `]`.
+  any((l) => `[ \n${l} ]`),
+  any((l) => `[ -n x\n] && ${l}`),
   any((l) => `ls | ${l}`),
   any((l) => `${l} &`),
   any((l) => `( ${l} )`),

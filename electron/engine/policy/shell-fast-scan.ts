@@ -170,7 +170,9 @@ function separator(s: Scanner, i: number, sep: string): number {
 }
 
 function lineBreak(s: Scanner, i: number): number {
-  if (s.closer !== '') return NO;
+  // Bash ends `[` at the line break (`[ ⏎rm -rf / ]` runs `[`, then `rm -rf / ]`); the grammar
+  // reads on to the `]`: the parser path treats that as a misread.
+  if (s.closer !== '' || s.test === 1) return NO;
   s.endWord();
   if (s.words.length === 0 && !s.redirected && s.group === null) {
     if (s.negated) return NO;

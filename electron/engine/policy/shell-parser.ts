@@ -55,10 +55,21 @@ function misreads(type: string, text: string, parentType: string): boolean {
 /**
  * A line break between two parts of one command that no backslash escapes: the grammar took the
  * next line into the command (after a pipeline of three or more stages it reads `a | b | c⏎rm
- * -rf / > f` as `c rm -rf /`), where bash ends the command at the line break.
+ * -rf / > f` as `c rm -rf /`), where bash ends the command at the line break. `inTest`: the
+ * parts are inside a `[ … ]` test, which is a command to bash too, while the grammar reads it
+ * across lines (`[ ⏎rm -rf / ]` as one test; bash runs `[`, then `rm -rf / ]`).
  */
-function gluedLine(parentType: string, src: string, previousEnd: number, start: number): boolean {
-  return parentType === 'command' && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
+function gluedLine(parentType: string, inTest: boolean, src: string, previousEnd: number, start: number): boolean {
+  return (inTest || parentType === 'command') && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
+}
+
+/** Nodes whose own lines are bash's to split as usual, even inside a `[ … ]` test. */
+const OWN_LINES = new Set(['command_substitution', 'process_substitution', 'string', 'raw_string', 'heredoc_body']);
+
+/** Whether the children of `n` are parts of a single-bracket test (see gluedLine); `outer`: its parent's answer. */
+function partsOfTest(n: TsNode, outer: boolean): boolean {
+  if (n.type === 'test_command') return n.text.startsWith('[') && !n.text.startsWith('[[');
+  return outer && !OWN_LINES.has(n.type);
 }
 
 /**
@@ -77,6 +88,7 @@ function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean 
     const root = new TsNode(cur.nodeType, true, src.slice(cur.startIndex, cur.endIndex));
     const stack: TsNode[] = [root];
     const ends: number[] = [-1]; // per level: where the last child seen there ends
+    const tests: boolean[] = [false]; // per level: its children are parts of a `[ … ]` test
     if (!cur.gotoFirstChild()) return { root, misread };
     for (;;) {
       const t = typeOf(language, cur.nodeTypeId);
@@ -84,10 +96,11 @@ function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean 
       const end = cur.endIndex;
       const n = new TsNode(t.type, t.named, src.slice(start, end));
       const parent = stack[stack.length - 1]!;
-      if (misreads(t.type, n.text, parent.type) || gluedLine(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
+      if (misreads(t.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start)) misread = true;
       ends[ends.length - 1] = end;
       parent.children.push(n);
       if (cur.gotoFirstChild()) {
+        tests.push(partsOfTest(n, tests[tests.length - 1]!));
         stack.push(n);
         ends.push(-1);
         continue;
@@ -96,6 +109,7 @@ function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean 
         if (!cur.gotoParent()) return { root, misread };
         stack.pop();
         ends.pop();
+        tests.pop();
         if (stack.length === 0) return { root, misread };
       }
     }
@@ -157,6 +171,7 @@ function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; 
     const root = new TsNode(rt.type, true, src.slice(raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t)));
     const stack: TsNode[] = [root];
     const ends: number[] = [-1]; // per level: where the last child seen there ends
+    const tests: boolean[] = [false]; // per level: its children are parts of a `[ … ]` test
     if (raw._ts_tree_cursor_goto_first_child_wasm(t) !== 1) return { root, misread, hasError };
     let parent = root;
     for (;;) {
@@ -164,10 +179,11 @@ function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; 
       const start = raw._ts_tree_cursor_start_index_wasm(t);
       const end = raw._ts_tree_cursor_end_index_wasm(t);
       const n = new TsNode(ty.type, ty.named, src.slice(start, end));
-      if (misreads(ty.type, n.text, parent.type) || gluedLine(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
+      if (misreads(ty.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start)) misread = true;
       ends[ends.length - 1] = end;
       parent.children.push(n);
       if (raw._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
+        tests.push(partsOfTest(n, tests[tests.length - 1]!));
         stack.push(n);
         ends.push(-1);
         parent = n;
@@ -177,6 +193,7 @@ function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; 
         if (raw._ts_tree_cursor_goto_parent_wasm(t) !== 1) return { root, misread, hasError };
         stack.pop();
         ends.pop();
+        tests.pop();
         if (stack.length === 0) return { root, misread, hasError };
         parent = stack[stack.length - 1]!;
       }
