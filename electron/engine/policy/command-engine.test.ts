@@ -169,6 +169,17 @@ describe('lines the grammar reads differently from bash', () => {
     expect(tree.evaluate('[ -n "$(ls\nls)" ]').decision).toBe('ask');
   });
 
+  it('a redirection with its target on the next line does not take that line as its target', () => {
+    // Bash reports a syntax error for `echo x >⏎`; the grammar reads `rm` as the file and the
+    // rest as arguments of `echo`. A shell that goes on reading would run the next line.
+    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
+    for (const line of ['echo x >\nrm -rf /', 'echo x 2> \nrm -rf /', 'cat <<<\nrm -rf /', 'exec 3>\ngit push --force origin main', 'cat <\nrm -rf / ]']) {
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+      expect(uncached.evaluate(line).decision, line).toBe('forbid');
+    }
+    expect(tree.evaluate('echo a\\\nrm -rf /').decision).toBe('allow'); // a line continuation: `echo arm -rf /`
+  });
+
   it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
     const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
     for (const line of ['unsetenv X', 'ls; unsetenv PATH $(ls)']) {

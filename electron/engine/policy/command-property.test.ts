@@ -80,6 +80,8 @@ const wrappers: Wrap[] = [
   // bash ends `[` at the line break; the grammar reads on to the `]`.
   any((l) => `[ \n${l} ]`),
   any((l) => `[ -n x\n] && ${l}`),
+  // a redirection whose target is on the next line is a syntax error to bash, not that line
+  any((l) => `echo x >\n${l}`),
   any((l) => `ls | ${l}`),
   any((l) => `${l} &`),
   any((l) => `( ${l} )`),

@@ -57,11 +57,14 @@ function misreads(type: string, text: string, parentType: string): boolean {
  * next line into the command (after a pipeline of three or more stages it reads `a | b | c⏎rm
  * -rf / > f` as `c rm -rf /`), where bash ends the command at the line break. `inTest`: the
  * parts are inside a `[ … ]` test, which is a command to bash too, while the grammar reads it
- * across lines (`[ ⏎rm -rf / ]` as one test; bash runs `[`, then `rm -rf / ]`).
+ * across lines (`[ ⏎rm -rf / ]` as one test; bash runs `[`, then `rm -rf / ]`). A redirection
+ * whose target is on the next line is a syntax error to bash (`echo x >⏎rm -rf /`), and one
+ * that a shell reading line by line reports before it runs the next line as a command.
  */
 function gluedLine(parentType: string, inTest: boolean, src: string, previousEnd: number, start: number): boolean {
-  return (inTest || parentType === 'command') && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
+  return (inTest || GLUED_PARENTS.has(parentType)) && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
 }
+const GLUED_PARENTS = new Set(['command', 'file_redirect', 'herestring_redirect']);
 
 /** Nodes whose own lines are bash's to split as usual, even inside a `[ … ]` test. */
 const OWN_LINES = new Set(['command_substitution', 'process_substitution', 'string', 'raw_string', 'heredoc_body']);
