@@ -69,8 +69,24 @@ class Analyser {
     if (hasError) {
       // bash still runs what it can (an unterminated here-document, a backtick the grammar
       // gave up on): also judge each line and each backtick body on its own. Only adds parts.
-      if (src.includes('\n')) for (const line of src.split('\n')) if (line.trim() !== '') this.script(line, [...via, 'line'], depth + 1, null);
-      for (const m of src.matchAll(/`((?:[^`\\]|\\.)*)`/g)) this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
+      // Line continuations are joined first, as bash does (`A=1\⏎true rm -rf /` runs `rm`). A
+      // line that still does not parse is cut at every `;`, `&` and `|` (in quotes too: this
+      // only adds parts): the grammar gives up on `cat <<EOF; rm -rf /` (the delimiter is
+      // `EOF;` to it) where bash runs `rm` after the here-document.
+      const joined = joinContinuations(src);
+      const pieces = joined.includes('\n') ? joined.split('\n') : joined.split(/[;&|]+/);
+      if (pieces.length > 1) {
+        for (const piece of pieces) if (piece.trim() !== '') this.script(piece, [...via, 'line'], depth + 1, null);
+      } else if (joined !== src) this.script(joined, [...via, 'line'], depth + 1, null);
+      this.backticks(src, via, depth, false);
+    }
+  }
+
+  /** Each backtick substitution in `text` judged as a script of its own (`floor`: with the substitution's floor first). */
+  private backticks(text: string, via: string[], depth: number, floor = true): void {
+    for (const m of text.matchAll(/`((?:[^`\\]|\\.)*)`/g)) {
+      if (floor) this.structure(m[0], via, SUBSTITUTION);
+      this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
     }
   }
 
@@ -300,6 +316,9 @@ class Analyser {
         if (c.type === 'heredoc_body') {
           bodyText = c.text;
           this.children(c, ctx);
+          // The grammar reads `$(…)` in an unquoted body but not backticks, which bash runs too.
+          const start = node.namedChildren.find((d) => d.type === 'heredoc_start')?.text ?? '';
+          if (!/['"\\]/.test(start)) this.backticks(bodyText, ctx.via, ctx.depth);
         } else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end') {
           const start = this.parts.length;
           const from = consumers.filter((p) => p.kind === 'command').map((p) => p.argv[0]!);
@@ -344,6 +363,11 @@ function assignmentWord(node: TsNode, argument: boolean): Word {
     dynamic ||= w.dynamic;
   }
   return word(value, dynamic);
+}
+
+/** `src` without its line continuations (a backslash-newline after an even number of backslashes). */
+function joinContinuations(src: string): string {
+  return src.replace(/(\\*)\\\n/g, (m, before: string) => (before.length % 2 === 0 ? before : m));
 }
 
 /** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */
