@@ -46,7 +46,6 @@ beforeAll(async () => {
   fast = createCommandEngine(loaded.policy, { provenance: loaded.provenance });
   tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
   dir = mkdtempSync(join(tmpdir(), 'paddock-oracle-'));
-  log = join(dir, 'ran.log');
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'work'));
   for (const name of STUBS) {
@@ -54,7 +53,7 @@ beforeAll(async () => {
     // One record per run: name and arguments, tab-separated, NUL-terminated, in one write
     // (pipeline stages run at the same time and append to the same log).
     const t = '\t';
-    writeFileSync(stub, `#!/bin/sh\nr=${name}\nfor a in "$@"; do r="$r${t}$a"; done\nprintf '%s\\0' "$r" >> '${log}'\nexit 0\n`);
+    writeFileSync(stub, `#!/bin/sh\nr=${name}\nfor a in "$@"; do r="$r${t}$a"; done\nprintf '%s\\0' "$r" >> "$ORACLE_LOG"\nexit 0\n`);
     chmodSync(stub, 0o755);
   }
   for (const f of ['f', 'in']) writeFileSync(join(dir, 'work', f), 'content\n');
@@ -67,10 +66,14 @@ afterAll(() => {
 type Mode = '-c' | '-s';
 
 /** The programs (stub names, in order) bash ran for `line`. */
+let runs = 0;
 function ran(line: string, mode: Mode): string[][] {
+  // A log per run: a background stage whose output goes to a file can outlive bash (spawnSync
+  // waits only for the processes holding its pipes); its record must not land in the next run's.
+  log = join(dir, `ran-${++runs}.log`);
   writeFileSync(log, '');
   const args = mode === '-c' ? ['-c', line] : ['-s'];
-  spawnSync('/usr/bin/env', ['-i', `PATH=${join(dir, 'bin')}`, `HOME=${join(dir, 'work')}`, '/bin/bash', ...args], {
+  spawnSync('/usr/bin/env', ['-i', `PATH=${join(dir, 'bin')}`, `HOME=${join(dir, 'work')}`, `ORACLE_LOG=${log}`, '/bin/bash', ...args], {
     cwd: join(dir, 'work'),
     input: mode === '-s' ? line : '',
     timeout: 3000,
