@@ -216,6 +216,14 @@ describe('lines the grammar reads differently from bash', () => {
     }
   });
 
+  it('an unparseable line is also cut where a command can start (`$(`, backticks, `(`)', () => {
+    // The grammar gives up inside `$(curl `x⏎{`)`; bash runs `curl` (and `x`) all the same.
+    for (const line of ['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
   it('an expansion in the program position may give no word: the next word is then the program', () => {
     for (const line of ['$(true) rm -rf /', '$X rm -rf /', '`true` git push --force origin main', '$X $Y rm -rf /']) {
       expect(engine.evaluate(line).decision, line).toBe('forbid');

@@ -70,11 +70,12 @@ class Analyser {
       // bash still runs what it can (an unterminated here-document, a backtick the grammar
       // gave up on): also judge each line and each backtick body on its own. Only adds parts.
       // Line continuations are joined first, as bash does (`A=1\⏎true rm -rf /` runs `rm`). A
-      // line that still does not parse is cut at every `;`, `&` and `|` (in quotes too: this
-      // only adds parts): the grammar gives up on `cat <<EOF; rm -rf /` (the delimiter is
-      // `EOF;` to it) where bash runs `rm` after the here-document.
+      // line that still does not parse is cut where a command can start, at every `;`, `&`, `|`,
+      // `(`, `)` and backtick (in quotes too: this only adds parts): the grammar gives up on
+      // `cat <<EOF; rm -rf /` (the delimiter is `EOF;` to it) where bash runs `rm` after the
+      // here-document, and on `"$(curl `rm⏎{`)"`, where bash runs `curl`.
       const joined = joinContinuations(src);
-      const pieces = joined.includes('\n') ? joined.split('\n') : joined.split(/[;&|]+/);
+      const pieces = joined.includes('\n') ? joined.split('\n') : joined.split(/[;&|()`]+/);
       if (pieces.length > 1) {
         for (const piece of pieces) if (piece.trim() !== '') this.script(piece, [...via, 'line'], depth + 1, null);
       } else if (joined !== src) this.script(joined, [...via, 'line'], depth + 1, null);
