@@ -216,9 +216,9 @@ describe('lines the grammar reads differently from bash', () => {
     }
   });
 
-  it('an unparseable line is also cut where a command can start (`$(`, backticks, `(`)', () => {
+  it('an unparseable line is also cut where a command can start (`$(`, backticks, `(`, line breaks, also after a comment)', () => {
     // The grammar gives up inside `$(curl `x⏎{`)`; bash runs `curl` (and `x`) all the same.
-    for (const line of ['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls']) {
+    for (const line of ['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls', 'ls <<< "$(ls\n`ls\n#c`)" && E=$(rm -rf /) ls', 'ls\n[ | ls\na #c | \\\nrm -rf /']) {
       expect(engine.evaluate(line).decision, line).toBe('forbid');
       expect(tree.evaluate(line).decision, line).toBe('forbid');
     }
