@@ -88,6 +88,10 @@ function ran(line: string, mode: Mode): string[][] {
 /** Programs bash ran that the engine's verdict does not name (empty: no bypass). */
 function unjudged(v: CommandVerdict, programs: string[][]): string[] {
   if (v.decision === 'forbid') return [];
+  // A program name that is the output of a substitution (`$(printf ls)`) is only known at run
+  // time, and the engine says so (it asks about that part). Only echo and printf print here
+  // (stubs print nothing), so such a part covers what bash ran then.
+  if (v.parts.some((p) => p.rule.id === 'engine:shell.dynamic-command' && /\b(printf|echo)\b/.test(p.argv[0] ?? ''))) return [];
   const judged = new Set(v.parts.filter((p) => p.kind === 'command').map((p) => p.argv[0]));
   return [...new Set(programs.map((p) => p[0]!).filter((n) => !judged.has(n)))];
 }
