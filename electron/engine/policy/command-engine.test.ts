@@ -10,11 +10,13 @@ import { analyseCommandLine } from './shell-analyse.js';
 let loaded: EffectivePolicyResult;
 let engine: CommandEngine;
 let uncached: CommandEngine;
+let tree: CommandEngine;
 
 beforeAll(async () => {
   loaded = await loadEffectivePolicy({ home: '/nonexistent/paddock-home', managedPath: null, repo: null });
   engine = createCommandEngine(loaded.policy, { provenance: loaded.provenance });
   uncached = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0 });
+  tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
 });
 
 describe('the rule table', () => {
@@ -177,7 +179,9 @@ describe('lines the grammar reads differently from bash', () => {
       expect(tree.evaluate(line).decision, line).toBe('forbid');
       expect(uncached.evaluate(line).decision, line).toBe('forbid');
     }
-    expect(tree.evaluate('echo a\\\nrm -rf /').decision).toBe('allow'); // a line continuation: `echo arm -rf /`
+    // A line continuation: bash runs `echo arm -rf /`. The grammar reads two words `a` `rm` (a
+    // misread, so it asks), but the joined line is judged, not `rm -rf /` on a line of its own.
+    expect(tree.evaluate('echo a\\\nrm -rf /').decision).toBe('ask');
   });
 
   it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
@@ -194,6 +198,51 @@ describe('lines the grammar reads differently from bash', () => {
       });
     }
     expect(engine.evaluate('unset X').decision).toBe('allow'); // bash's builtin stays harmless
+  });
+
+  // Found by the bash oracle (bash-oracle.test.ts): each line ran a program the engine did not judge.
+  it('two backtick substitutions with a blank between them are two substitutions, not one', () => {
+    // The grammar reads `` `true` `rm -rf /` `` as one substitution of `true` `rm -rf /`.
+    for (const line of ['echo `true` `rm -rf /`', 'ls\n`ls` `git push --force origin main`']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
+  it('a here-document delimiter ends at `;` (`cat <<EOF; rm -rf /`): the rest of its line runs', () => {
+    for (const line of ['cat <<EOF; rm -rf /\nEOF', 'ls | cat <<EOF; rm -rf /\nEOF', 'cat <<EOF; rm -rf /\nEOF | x', 'cat <<EOF&& git push --force origin main\nEOF']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
+  it('an unparseable line is also cut where a command can start (`$(`, backticks, `(`, line breaks, also after a comment)', () => {
+    // The grammar gives up inside `$(curl `x⏎{`)`; bash runs `curl` (and `x`) all the same.
+    for (const line of ['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls', 'ls <<< "$(ls\n`ls\n#c`)" && E=$(rm -rf /) ls', 'ls\n[ | ls\na #c | \\\nrm -rf /']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
+  it('an expansion in the program position may give no word: the next word is then the program', () => {
+    for (const line of ['$(true) rm -rf /', '$X rm -rf /', '`true` git push --force origin main', '$X $Y rm -rf /']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+  });
+
+  it('a line continuation right after an assignment glues the next word to it (`A=1\\⏎true rm -rf /` runs `rm`)', () => {
+    for (const line of ['A=1\\\ntrue rm -rf /', 'ls | F=\\\n\nrm -rf /', 'git push --for\\\nce origin main']) {
+      expect(engine.evaluate(line).decision, line).toBe('forbid');
+      expect(tree.evaluate(line).decision, line).toBe('forbid');
+    }
+    expect(engine.evaluate('X=1 \\\nls').decision).toBe('allow'); // a blank before the backslash: two words
+  });
+
+  it('backticks in an unquoted here-document body run (`$(…)` there already did)', () => {
+    expect(engine.evaluate('cat <<EOF\n`rm -rf /`\nEOF').decision).toBe('forbid');
+    expect(tree.evaluate('cat <<EOF\n`git push --force origin main`\nEOF').decision).toBe('forbid');
+    expect(engine.evaluate("cat <<'EOF'\n`rm -rf /`\nEOF").decision).toBe('allow'); // quoted: text
   });
 
   it('a command after a comment that follows assignments is judged on its own', () => {

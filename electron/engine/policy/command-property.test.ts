@@ -82,6 +82,13 @@ const wrappers: Wrap[] = [
   any((l) => `[ -n x\n] && ${l}`),
   // a redirection whose target is on the next line is a syntax error to bash, not that line
   any((l) => `echo x >\n${l}`),
+  // found by the bash oracle: shapes the grammar read differently from bash without an error
+  any((l) => `echo \`true\` \`${l.replace(/([`\\$])/g, '\\$1')}\``),
+  any((l) => `cat <<EOF; ${l}\nEOF`),
+  simpleOnly((l) => `$(true) ${l}`),
+  simpleOnly((l) => `$EMPTY ${l}`),
+  simpleOnly((l) => `A=1\\\ntrue ${l}`),
+  any((l) => `ls | cat <<EOF\n\`${l.replace(/([`\\$])/g, '\\$1')}\`\nEOF`),
   any((l) => `ls | ${l}`),
   any((l) => `${l} &`),
   any((l) => `( ${l} )`),

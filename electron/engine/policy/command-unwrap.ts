@@ -113,6 +113,9 @@ export function unwrapCommand(words: Word[], via: string[], sink: UnwrapSink, in
     if (head.dynamic || hasGlob(head) || head.value === '') {
       floors = grown(floors, inherited, floorOf('shell.dynamic-command', 'the program name is only known at run time'));
       sink.command(w, v, floors, false);
+      // An expansion may give no word at all (`$(true) rm -rf /`, `$UNSET rm`): then the next
+      // word is the program. Judge the rest as a command too (this only adds parts).
+      if (head.dynamic && w.length > 1) unwrapCommand(w.slice(1), [...v, 'empty expansion'], sink, floors);
       return;
     }
     const prog = programName(head.value);

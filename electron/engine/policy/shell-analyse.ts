@@ -58,7 +58,8 @@ class Analyser {
   readonly parts: ShellPart[] = [];
   constructor(private readonly fastPath: boolean) {}
 
-  script(src: string, via: string[], depth: number, floor: Floor | null): void {
+  /** `split`: judge pieces of an unparseable `src` too (not for such pieces themselves: the line's own cut is finer). */
+  script(src: string, via: string[], depth: number, floor: Floor | null, split = true): void {
     if (floor) this.structure(src, via, floor);
     if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
     const list = this.fastPath ? simpleList(src, RESERVED) : null;
@@ -68,9 +69,36 @@ class Analyser {
     this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
     if (hasError) {
       // bash still runs what it can (an unterminated here-document, a backtick the grammar
-      // gave up on): also judge each line and each backtick body on its own. Only adds parts.
-      if (src.includes('\n')) for (const line of src.split('\n')) if (line.trim() !== '') this.script(line, [...via, 'line'], depth + 1, null);
-      for (const m of src.matchAll(/`((?:[^`\\]|\\.)*)`/g)) this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
+      // gave up on): also judge pieces of the line on their own. Only adds parts. The pieces:
+      // the line with its continuations joined, as bash does (`A=1\⏎true rm -rf /` runs `rm`);
+      // each line (a continuation ending a comment is none: `a #c \⏎rm` runs `rm`); and the
+      // joined line cut wherever a command can start, at every line break, `;`, `&`, `|`, `(`,
+      // `)` and backtick (in quotes and comments too): the grammar gives up on `cat <<EOF; rm
+      // -rf /` (the delimiter is `EOF;` to it) where bash runs `rm` after the here-document, and
+      // on `"$(curl `rm⏎{`)"`, where bash runs `curl`.
+      const joined = joinContinuations(src);
+      const seen = new Set<string>([src]);
+      const judge = (piece: string): void => {
+        if (piece.trim() === '' || seen.has(piece)) return;
+        seen.add(piece);
+        this.script(piece, [...via, 'line'], depth + 1, null, false);
+      };
+      if (split) {
+        judge(joined);
+        const lines = splitLines(src);
+        if (lines.length > 1) lines.forEach(judge);
+        const cut = joined.split(/[\n;&|()`]+/);
+        if (cut.length > 1) cut.forEach(judge);
+      }
+      this.backticks(src, via, depth, false);
+    }
+  }
+
+  /** Each backtick substitution in `text` judged as a script of its own (`floor`: with the substitution's floor first). */
+  private backticks(text: string, via: string[], depth: number, floor = true): void {
+    for (const m of text.matchAll(/`((?:[^`\\]|\\.)*)`/g)) {
+      if (floor) this.structure(m[0], via, SUBSTITUTION);
+      this.script(m[1]!.replace(/\\([$`\\])/g, '$1'), [...via, '`…`'], depth + 1, null);
     }
   }
 
@@ -300,6 +328,9 @@ class Analyser {
         if (c.type === 'heredoc_body') {
           bodyText = c.text;
           this.children(c, ctx);
+          // The grammar reads `$(…)` in an unquoted body but not backticks, which bash runs too.
+          const start = node.namedChildren.find((d) => d.type === 'heredoc_start')?.text ?? '';
+          if (!/['"\\]/.test(start)) this.backticks(bodyText, ctx.via, ctx.depth);
         } else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end') {
           const start = this.parts.length;
           const from = consumers.filter((p) => p.kind === 'command').map((p) => p.argv[0]!);
@@ -344,6 +375,28 @@ function assignmentWord(node: TsNode, argument: boolean): Word {
     dynamic ||= w.dynamic;
   }
   return word(value, dynamic);
+}
+
+/** `src` without its line continuations (a backslash-newline after an even number of backslashes). */
+function joinContinuations(src: string): string {
+  return src.replace(/(\\*)\\\n/g, (m, before: string) => (before.length % 2 === 0 ? before : m));
+}
+
+/** The lines of `src`, split at line breaks that are not continuations (one in a line with a `#` may end a comment: split there too). */
+function splitLines(src: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) {
+    let k = i;
+    while (k > 0 && src[k - 1] === '\\') k--;
+    const line = src.slice(from, i);
+    if ((i - k) % 2 === 0 || line.includes('#')) {
+      out.push(line);
+      from = i + 1;
+    }
+  }
+  out.push(src.slice(from));
+  return out;
 }
 
 /** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */

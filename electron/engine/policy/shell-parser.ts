@@ -47,10 +47,36 @@ function bareNewline(text: string): boolean {
   return false;
 }
 
+/** A backtick in a backtick substitution's body that no backslash escapes: bash ends the substitution there. */
+function innerBacktick(text: string): boolean {
+  for (let i = 1; i < text.length - 1; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '`') return true;
+  }
+  return false;
+}
+
 /** A node that ends the command it is in where bash would not (see copyTree's `misread`). */
 function misreads(type: string, text: string, parentType: string): boolean {
-  return (type === 'word' && bareNewline(text)) || (type === 'comment' && parentType === 'command');
+  return (
+    (type === 'word' && bareNewline(text)) ||
+    (type === 'comment' && parentType === 'command') ||
+    (type === 'command_substitution' && text.startsWith('`') && innerBacktick(text)) ||
+    // bash ends a here-document's delimiter at `;`, `&`, `|`, `(`, `)`, `<`, `>`: `cat <<EOF; rm -rf /`
+    // runs `rm` after the body, where the grammar takes `EOF;` for the delimiter.
+    (type === 'heredoc_start' && /[;&|()<>]/.test(text))
+  );
 }
+
+/**
+ * Two parts of a command separated only by line continuations (`A=1\⏎true rm -rf /`): bash
+ * removes them and reads one word (`A=1true`, so `rm` is the program), where the grammar ends
+ * the assignment at the backslash.
+ */
+function gluedWords(parentType: string, src: string, previousEnd: number, start: number): boolean {
+  return WORD_PARENTS.has(parentType) && previousEnd >= 0 && start > previousEnd && src.slice(previousEnd, start).replaceAll('\\\n', '') === '';
+}
+const WORD_PARENTS = new Set(['command', 'variable_assignments', 'declaration_command', 'unset_command']);
 
 /**
  * A line break between two parts of one command that no backslash escapes: the grammar took the
@@ -64,7 +90,7 @@ function misreads(type: string, text: string, parentType: string): boolean {
 function gluedLine(parentType: string, inTest: boolean, src: string, previousEnd: number, start: number): boolean {
   return (inTest || GLUED_PARENTS.has(parentType)) && previousEnd >= 0 && start > previousEnd && bareNewline(src.slice(previousEnd, start));
 }
-const GLUED_PARENTS = new Set(['command', 'file_redirect', 'herestring_redirect']);
+const GLUED_PARENTS = new Set(['command', 'file_redirect', 'herestring_redirect', 'variable_assignment']);
 
 /** Nodes whose own lines are bash's to split as usual, even inside a `[ … ]` test. */
 const OWN_LINES = new Set(['command_substitution', 'process_substitution', 'string', 'raw_string', 'heredoc_body']);
@@ -79,7 +105,8 @@ function partsOfTest(n: TsNode, outer: boolean): boolean {
  * Copy through web-tree-sitter's cursor API (the fallback when the raw calls below are not
  * available). `misread`: the grammar reported no error but read the line differently from
  * bash: it glues a line break into a word when the next line starts with a backslash
- * (`echo ok⏎\rm -rf /` became one `echo` command), takes a command past a comment after
+ * (`echo ok⏎\rm -rf /` became one `echo` command), reads two backtick substitutions with a
+ * blank between them as one (`` `ls` `rm -rf /` `` as a command `ls` `rm`), takes a command past a comment after
  * assignments (`A=1 B=2 # c⏎rm -rf /`), and takes the next line into the last command of a
  * long pipeline (`gluedLine`). Such a tree is treated like one with errors.
  */
@@ -99,7 +126,7 @@ function copyTreeApi(tree: Tree, src: string): { root: TsNode; misread: boolean 
       const end = cur.endIndex;
       const n = new TsNode(t.type, t.named, src.slice(start, end));
       const parent = stack[stack.length - 1]!;
-      if (misreads(t.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start)) misread = true;
+      if (misreads(t.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start) || gluedWords(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
       ends[ends.length - 1] = end;
       parent.children.push(n);
       if (cur.gotoFirstChild()) {
@@ -182,7 +209,7 @@ function copyTreeRaw(raw: RawTreeApi, tree: Tree, src: string): { root: TsNode; 
       const start = raw._ts_tree_cursor_start_index_wasm(t);
       const end = raw._ts_tree_cursor_end_index_wasm(t);
       const n = new TsNode(ty.type, ty.named, src.slice(start, end));
-      if (misreads(ty.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start)) misread = true;
+      if (misreads(ty.type, n.text, parent.type) || gluedLine(parent.type, tests[tests.length - 1]!, src, ends[ends.length - 1]!, start) || gluedWords(parent.type, src, ends[ends.length - 1]!, start)) misread = true;
       ends[ends.length - 1] = end;
       parent.children.push(n);
       if (raw._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
