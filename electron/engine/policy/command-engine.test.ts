@@ -184,6 +184,20 @@ describe('lines the grammar reads differently from bash', () => {
     expect(tree.evaluate('echo a\\\nrm -rf /').decision).toBe('ask');
   });
 
+  it('a line the grammar cannot read in the time allowed is forbidden, and the parser is not left mid-parse', () => {
+    // The grammar's error recovery is quadratic on this shape: 6 KB take over a second, 60 KB
+    // about two minutes. The gate must answer, and must not be held up.
+    const slow = `$(${'(a)'.repeat(20_000)}`;
+    const v = engine.evaluate(slow);
+    expect(v.decision).toBe('forbid');
+    expect(v.rule.id).toBe('engine:shell.too-complex');
+    // With no time at all, any parse is cancelled; the next line must still be read as itself
+    // (a cancelled tree-sitter parse resumes on the next call unless the parser is reset).
+    expect(analyseCommandLine(`$(${'(a)'.repeat(2000)}`, { budgetMs: 0, fastPath: false }).map((p) => p.floors.map((f) => f.id))).toEqual([['shell.too-complex']]);
+    expect(analyseCommandLine('rm -rf /tmp/x; ls', { fastPath: false }).map((p) => p.argv)).toEqual([['rm', '-rf', '/tmp/x'], ['ls']]);
+    expect(tree.evaluate('git push --force origin main').decision).toBe('forbid');
+  });
+
   it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
     const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
     for (const line of ['unsetenv X', 'ls; unsetenv PATH $(ls)']) {

@@ -136,6 +136,8 @@ export function createCommandEngine(policy: EnginePolicy, options: CommandEngine
     const hit = cache.get(line);
     if (hit) return hit;
     const parts = analyseCommandLine(line, analyseOptions);
+    // A line that ran out of time is not remembered: on a machine that stalled, the next try may read it.
+    if (parts.some((p) => p.floors.some((f) => f.id === 'shell.too-complex'))) return parts;
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
     cache.set(line, parts);
     return parts;

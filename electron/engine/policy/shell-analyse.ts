@@ -39,6 +39,13 @@ export interface ArgSplit {
 }
 
 const MAX_DEPTH = 8;
+/**
+ * The time one command line may take to read. Real lines take well under a millisecond; the
+ * grammar's error recovery can take seconds on a crafted one. Past it the line is forbidden as a
+ * whole: what it would run is not known, and an ask could be allowed unattended.
+ */
+export const ANALYSIS_BUDGET_MS = 400;
+const TOO_COMPLEX = floorOf('shell.too-complex', 'the command line is too complex to read in the time allowed; split it into simpler commands', 'forbid');
 /** Words that start a compound command or a declaration: the fast path leaves such lines to the parser. */
 export const RESERVED: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '!', '{', '}', '[[', ']]', 'export', 'declare', 'local', 'readonly', 'typeset', 'unset']);
 const SUBSTITUTION = floorOf('shell.command-substitution', 'command substitution runs a command whose output becomes part of another');
@@ -56,15 +63,27 @@ interface WalkCtx {
 
 class Analyser {
   readonly parts: ShellPart[] = [];
-  constructor(private readonly fastPath: boolean) {}
+  private timedOut = false;
+  constructor(
+    private readonly fastPath: boolean,
+    /** `performance.now()` time after which no more of the line is read (ANALYSIS_BUDGET_MS). */
+    private readonly deadline: number,
+  ) {}
 
   /** `split`: judge pieces of an unparseable `src` too (not for such pieces themselves: the line's own cut is finer). */
   script(src: string, via: string[], depth: number, floor: Floor | null, split = true): void {
+    if (this.timedOut) return;
     if (floor) this.structure(src, via, floor);
     if (depth > MAX_DEPTH) return this.structure(src, via, floorOf('shell.too-deep', 'commands nested too deeply to judge'));
     const list = this.fastPath ? simpleList(src, RESERVED) : null;
     if (list) return this.fastList(list, via, depth, NONE, false);
-    const { root, hasError } = parseBash(src);
+    // Watching the clock costs a short line's parse ~10 %, and a short line cannot take long.
+    const { root, hasError, timedOut } = parseBash(src, src.length > 256 ? this.deadline : undefined);
+    if (timedOut || performance.now() > this.deadline) {
+      // Once is enough: the whole line is forbidden, and nothing more of it is read.
+      this.timedOut = true;
+      return this.structure(src, via, TOO_COMPLEX);
+    }
     if (hasError) this.structure(src, via, floorOf('shell.unparseable', 'the command line does not parse as shell; it cannot be judged'));
     this.walk(root, { via, depth, pipedFrom: [], stdinPiped: false });
     if (hasError) {
@@ -400,8 +419,8 @@ function splitLines(src: string): string[] {
 }
 
 /** Split a command line into the parts that will run. Synchronous; needs `initPolicyEngine()` first. */
-export function analyseCommandLine(line: string, options: { fastPath?: boolean } = {}): ShellPart[] {
-  const a = new Analyser(options.fastPath ?? true);
+export function analyseCommandLine(line: string, options: { fastPath?: boolean; budgetMs?: number } = {}): ShellPart[] {
+  const a = new Analyser(options.fastPath ?? true, performance.now() + (options.budgetMs ?? ANALYSIS_BUDGET_MS));
   a.script(line, [], 0, null);
   return a.parts;
 }

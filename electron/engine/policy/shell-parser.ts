@@ -268,8 +268,8 @@ export function isPolicyEngineReady(): boolean {
 }
 
 /** Parse a bash script into plain nodes (the wasm tree is freed before returning). `hasError` includes a misread (copyTree). */
-export function parseBash(script: string): { root: TsNode; hasError: boolean } {
-  return parseBashWith(script, rawApi !== null);
+export function parseBash(script: string, deadline?: number): { root: TsNode; hasError: boolean; timedOut?: true } {
+  return parseBashWith(script, rawApi !== null, deadline);
 }
 
 /** Which copy `parseBash` uses: the raw calls (`true`) or the cursor API. */
@@ -277,12 +277,22 @@ export function rawCopyAvailable(): boolean {
   return rawApi !== null;
 }
 
-/** `parseBash` with the copy chosen (`raw`: the direct calls, which must be available); the tests compare the two. */
-export function parseBashWith(script: string, raw: boolean): { root: TsNode; hasError: boolean } {
+/**
+ * `parseBash` with the copy chosen (`raw`: the direct calls, which must be available); the tests
+ * compare the two. `deadline` (a `performance.now()` time): the parse is cancelled once it has
+ * passed, and `timedOut` set. The grammar's error recovery takes quadratic time on some input
+ * (`$((a)(a)(a)…` of 6 KB: over a second), and a gate must not be held up by a crafted line.
+ */
+export function parseBashWith(script: string, raw: boolean, deadline?: number): { root: TsNode; hasError: boolean; timedOut?: true } {
   if (!parser) throw new PaddockError('INTERNAL', 'policy engine not initialised: await initPolicyEngine() first');
   if (raw && !rawApi) throw new PaddockError('INTERNAL', 'the direct tree-sitter calls are not available in this process');
-  const tree = parser.parse(script);
-  if (!tree) throw new PaddockError('INTERNAL', 'tree-sitter returned no tree');
+  const tree = deadline === undefined ? parser.parse(script) : parser.parse(script, null, { progressCallback: () => performance.now() > deadline });
+  if (!tree) {
+    // A cancelled parse would otherwise resume on the next call, whatever its text.
+    parser.reset();
+    if (deadline !== undefined && performance.now() > deadline) return { root: new TsNode('program', true, script), hasError: true, timedOut: true };
+    throw new PaddockError('INTERNAL', 'tree-sitter returned no tree');
+  }
   try {
     if (raw) {
       const { root, misread, hasError } = copyTreeRaw(rawApi!, tree, script);
