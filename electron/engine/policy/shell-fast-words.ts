@@ -123,14 +123,7 @@ export function dollar(s: Scanner, i: number): number {
   const src = s.src;
   if (src[i + 1] === '(') {
     const sub = substitution(src, i, s.reserved);
-    if (!sub) return NO;
-    s.take(i);
-    (s.subs ??= []).push(sub.sub);
-    s.anyRedirect ||= sub.redirect;
-    s.cur += canonical(sub.sub.text);
-    s.dyn = true;
-    s.end = sub.next;
-    return sub.next - 1;
+    return sub ? takeSub(s, i, sub.sub, sub.next, sub.redirect) : NO;
   }
   const x = expansion(src, i);
   if (!x) return NO;
@@ -144,27 +137,25 @@ export function dollar(s: Scanner, i: number): number {
 /** A backtick at `i`. */
 export function backtick(s: Scanner, i: number): number {
   const sub = backticks(s.src, i, s.reserved);
-  if (!sub) return NO;
-  s.take(i);
-  (s.subs ??= []).push(sub);
-  s.cur += canonical(sub.text);
-  s.dyn = true;
-  s.end = i + sub.text.length;
-  return s.end - 1;
+  return sub ? takeSub(s, i, sub, i + sub.text.length, false) : NO;
 }
 
 /** `<(` or `>(` at `i`: a process substitution starting a word (the grammar splits `a<(x)` in two words). */
 export function processSubstitution(s: Scanner, i: number): number {
   if (s.inWord || s.redirected) return NO;
   const sub = substitution(s.src, i, s.reserved);
-  if (!sub) return NO;
-  s.take(i);
-  (s.subs ??= []).push(sub.sub);
-  s.anyRedirect ||= sub.redirect;
-  s.cur += canonical(sub.sub.text);
+  return sub ? takeSub(s, i, sub.sub, sub.next, sub.redirect) : NO;
+}
+
+/** The substitution `sub` read from `at` up to `next` joins the current word (dynamic); the index of its last character. */
+function takeSub(s: Scanner, at: number, sub: FastSub, next: number, redirect: boolean): number {
+  s.take(at);
+  (s.subs ??= []).push(sub);
+  s.anyRedirect ||= redirect;
+  s.cur += canonical(sub.text);
   s.dyn = true;
-  s.end = sub.next;
-  return sub.next - 1;
+  s.end = next;
+  return next - 1;
 }
 
 /** `$NAME` or `${NAME}` starting at `i` (the `$`): [canonical `$NAME`, index after it], or null. */
