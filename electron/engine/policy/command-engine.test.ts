@@ -19,6 +19,14 @@ beforeAll(async () => {
   tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
 });
 
+/** Each line gets `decision` from the fast path (when it takes the line) and from the tree-sitter path alone. */
+function onBothPaths(lines: readonly string[], decision: string): void {
+  for (const line of lines) {
+    expect(uncached.evaluate(line).decision, `${line} (fast path on)`).toBe(decision);
+    expect(tree.evaluate(line).decision, `${line} (tree-sitter only)`).toBe(decision);
+  }
+}
+
 describe('the rule table', () => {
   it('has at least 150 command lines', () => {
     expect(commandCases.length).toBeGreaterThanOrEqual(150);
@@ -137,35 +145,21 @@ describe('lines the grammar reads differently from bash', () => {
   });
 
   it('a backslash starting a line is a new command, not a word glued to the line before', () => {
-    for (const line of ['echo ok\n\\rm -rf /', 'ls "a"\n\\rm -rf /', 'git status\n\\git push --force origin main']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(uncached.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['echo ok\n\\rm -rf /', 'ls "a"\n\\rm -rf /', 'git status\n\\git push --force origin main'], 'forbid');
   });
 
   it('a line after a pipeline of three or more stages is a new command, not arguments of the last stage', () => {
     // The grammar reads `ls | cat | cat⏎rm -rf / > f` as `cat rm -rf /` with no error; with
     // the fast path off (as for a line it refuses) it must still be judged line by line.
-    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
-    for (const line of ['ls | cat | cat\nrm -rf / > /tmp/x', 'ls | cat | cat <<< x\nrm -rf / 2>&1', 'a | b | c\ngit push --force origin main > log\necho $((1))']) {
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-      expect(uncached.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['ls | cat | cat\nrm -rf / > /tmp/x', 'ls | cat | cat <<< x\nrm -rf / 2>&1', 'a | b | c\ngit push --force origin main > log\necho $((1))'], 'forbid');
   });
 
   it('a line break inside `[ … ]` ends the test command, as in bash: the next line is a command of its own', () => {
     // The grammar reads `[ ⏎rm -rf / ]` as one test ("nothing runs"); bash runs `[` (missing `]`)
     // and then `rm -rf / ]`. Both paths must see the second line as a command.
-    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
-    for (const line of ['[ \nrm -rf / ]', '[ -n x\n] && rm -rf /', '[ -f a ] && [ \ngit push --force origin main ]', 'ls; [ x = \nrm -rf / ]']) {
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-      expect(uncached.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['[ \nrm -rf / ]', '[ -n x\n] && rm -rf /', '[ -f a ] && [ \ngit push --force origin main ]', 'ls; [ x = \nrm -rf / ]'], 'forbid');
     // An unknown program on the next line is asked about, not "nothing runs".
-    for (const line of ['[ \nx ]', '[ -n a\nx ]']) {
-      expect(tree.evaluate(line).decision, line).toBe('ask');
-      expect(uncached.evaluate(line).decision, line).toBe('ask');
-    }
+    onBothPaths(['[ \nx ]', '[ -n a\nx ]'], 'ask');
     // What bash reads across lines stays as it was: `[[ … ]]`, quoted line breaks, substitutions.
     for (const line of ['[[ \n -n x ]]', '[ "a\nb" = x ]', "[ 'a\nb' = x ]"]) expect(tree.evaluate(line).decision, line).toBe('allow');
     expect(tree.evaluate('[ -n "$(ls\nls)" ]').decision).toBe('ask');
@@ -174,11 +168,7 @@ describe('lines the grammar reads differently from bash', () => {
   it('a redirection with its target on the next line does not take that line as its target', () => {
     // Bash reports a syntax error for `echo x >⏎`; the grammar reads `rm` as the file and the
     // rest as arguments of `echo`. A shell that goes on reading would run the next line.
-    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
-    for (const line of ['echo x >\nrm -rf /', 'echo x 2> \nrm -rf /', 'cat <<<\nrm -rf /', 'exec 3>\ngit push --force origin main', 'cat <\nrm -rf / ]']) {
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-      expect(uncached.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['echo x >\nrm -rf /', 'echo x 2> \nrm -rf /', 'cat <<<\nrm -rf /', 'exec 3>\ngit push --force origin main', 'cat <\nrm -rf / ]'], 'forbid');
     // A line continuation: bash runs `echo arm -rf /`. The grammar reads two words `a` `rm` (a
     // misread, so it asks), but the joined line is judged, not `rm -rf /` on a line of its own.
     expect(tree.evaluate('echo a\\\nrm -rf /').decision).toBe('ask');
@@ -199,7 +189,6 @@ describe('lines the grammar reads differently from bash', () => {
   });
 
   it('`unsetenv` (read as `unset` by the grammar) is a program bash runs, judged as one on both paths', () => {
-    const tree = createCommandEngine(loaded.policy, { provenance: loaded.provenance, cacheSize: 0, fastPath: false });
     for (const line of ['unsetenv X', 'ls; unsetenv PATH $(ls)']) {
       const viaTree = tree.evaluate(line);
       const viaFast = uncached.evaluate(line);
@@ -217,39 +206,24 @@ describe('lines the grammar reads differently from bash', () => {
   // Found by the bash oracle (bash-oracle.test.ts): each line ran a program the engine did not judge.
   it('two backtick substitutions with a blank between them are two substitutions, not one', () => {
     // The grammar reads `` `true` `rm -rf /` `` as one substitution of `true` `rm -rf /`.
-    for (const line of ['echo `true` `rm -rf /`', 'ls\n`ls` `git push --force origin main`']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['echo `true` `rm -rf /`', 'ls\n`ls` `git push --force origin main`'], 'forbid');
   });
 
   it('a here-document delimiter ends at `;` (`cat <<EOF; rm -rf /`): the rest of its line runs', () => {
-    for (const line of ['cat <<EOF; rm -rf /\nEOF', 'ls | cat <<EOF; rm -rf /\nEOF', 'cat <<EOF; rm -rf /\nEOF | x', 'cat <<EOF&& git push --force origin main\nEOF']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['cat <<EOF; rm -rf /\nEOF', 'ls | cat <<EOF; rm -rf /\nEOF', 'cat <<EOF; rm -rf /\nEOF | x', 'cat <<EOF&& git push --force origin main\nEOF'], 'forbid');
   });
 
   it('an unparseable line is also cut where a command can start (`$(`, backticks, `(`, line breaks, also after a comment)', () => {
     // The grammar gives up inside `$(curl `x⏎{`)`; bash runs `curl` (and `x`) all the same.
-    for (const line of ['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls', 'ls <<< "$(ls\n`ls\n#c`)" && E=$(rm -rf /) ls', 'ls\n[ | ls\na #c | \\\nrm -rf /']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['echo "$(rm -rf / `x\n{`)" && ls|\n ls', 'ls <<< "$(git push --force origin main `x\n{`)" && ls|\n ls', 'ls <<< "$(ls\n`ls\n#c`)" && E=$(rm -rf /) ls', 'ls\n[ | ls\na #c | \\\nrm -rf /'], 'forbid');
   });
 
   it('an expansion in the program position may give no word: the next word is then the program', () => {
-    for (const line of ['$(true) rm -rf /', '$X rm -rf /', '`true` git push --force origin main', '$X $Y rm -rf /']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['$(true) rm -rf /', '$X rm -rf /', '`true` git push --force origin main', '$X $Y rm -rf /'], 'forbid');
   });
 
   it('a line continuation right after an assignment glues the next word to it (`A=1\\⏎true rm -rf /` runs `rm`)', () => {
-    for (const line of ['A=1\\\ntrue rm -rf /', 'ls | F=\\\n\nrm -rf /', 'git push --for\\\nce origin main']) {
-      expect(engine.evaluate(line).decision, line).toBe('forbid');
-      expect(tree.evaluate(line).decision, line).toBe('forbid');
-    }
+    onBothPaths(['A=1\\\ntrue rm -rf /', 'ls | F=\\\n\nrm -rf /', 'git push --for\\\nce origin main'], 'forbid');
     expect(engine.evaluate('X=1 \\\nls').decision).toBe('allow'); // a blank before the backslash: two words
   });
 
