@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { PaddockError, errorMessage } from '../errors.js';
 import { withTimeout } from './docker-client.js';
+import { latestWins } from './latest-wins.js';
 
 export type ExitReason = 'exited' | 'oom' | 'killed' | 'timeout' | 'aborted' | 'engine-lost';
 
@@ -143,9 +144,15 @@ export class SandboxContainer {
     for (const fn of this.startedHooks.splice(0)) fn();
   }
 
+  /** One resize request at a time, the newest size last (two in flight may reach the engine in either order). */
+  private readonly sendSize = latestWins((size: { w: number; h: number }) => this.container.resize(size).then(
+    () => undefined,
+    () => undefined,
+  ));
+
   async resize(cols: number, rows: number): Promise<void> {
     if (!this.tty || cols <= 0 || rows <= 0) return;
-    await this.container.resize({ w: cols, h: rows }).catch(() => {});
+    await this.sendSize({ w: cols, h: rows });
   }
 
   async signal(signal: string): Promise<void> {
