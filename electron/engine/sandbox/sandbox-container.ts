@@ -145,10 +145,9 @@ export class SandboxContainer {
   }
 
   /** One resize request at a time, the newest size last (two in flight may reach the engine in either order). */
-  private readonly sendSize = latestWins((size: { w: number; h: number }) => this.container.resize(size).then(
-    () => undefined,
-    () => undefined,
-  ));
+  private readonly sendSize = latestWins(async (size: { w: number; h: number }) => {
+    await this.container.resize(size).catch(() => {});
+  });
 
   async resize(cols: number, rows: number): Promise<void> {
     if (!this.tty || cols <= 0 || rows <= 0) return;
